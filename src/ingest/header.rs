@@ -1,0 +1,381 @@
+//! Ingest: finding the header row of a sheet (anywhere in its first rows, one or two rows deep,
+//! merged or not), deciding the table's kind from it, and cutting the rows below into data
+//! rows, totals rows and skipped rows. Nothing is parsed as a number here.
+
+use super::aliases::{self, Field, MetaKey, TableKind};
+use super::grid::{Cell, Grid};
+use serde::Serialize;
+
+/// How far down a sheet the header may be.
+pub const HEADER_SEARCH_ROWS: u32 = 40;
+
+/// A header cell that became a column.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub field: Field,
+    /// The header as written (both rows of a two-row header, joined with ` / `).
+    pub header: String,
+    pub col: u32,
+}
+
+/// A row below the header: the cells of the mapped columns, with their columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub row: u32,
+    pub cells: Vec<(Field, u32, Cell)>,
+}
+
+impl Row {
+    pub fn get(&self, field: Field) -> Option<(u32, &Cell)> {
+        self.cells.iter().find(|(f, _, _)| *f == field).map(|(_, c, v)| (*c, v))
+    }
+}
+
+/// A table found in a sheet.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub sheet: String,
+    pub kind: TableKind,
+    /// First and last header row (equal for a one-row header).
+    pub header_rows: (u32, u32),
+    pub columns: Vec<Column>,
+    /// Header cells that matched no column (kept so `check` can say what it ignored).
+    pub extra: Vec<(u32, String)>,
+    /// A field claimed by a second column: (field, first column, second column).
+    pub duplicates: Vec<(Field, u32, u32)>,
+    pub rows: Vec<Row>,
+    /// Totals rows, with the label that marked them.
+    pub totals: Vec<(Row, String)>,
+    /// Rows with neither an area code nor any number (notes, footnotes, section titles).
+    pub skipped: Vec<u32>,
+    /// The sheet stops at the row limit (more rows were not read).
+    pub truncated: bool,
+}
+
+impl Table {
+    pub fn column(&self, field: Field) -> Option<&Column> {
+        self.columns.iter().find(|c| c.field == field)
+    }
+    pub fn missing(&self) -> Vec<Field> {
+        self.kind.required().iter().copied().filter(|f| self.column(*f).is_none()).collect()
+    }
+}
+
+#[derive(Debug, Default)]
+struct Mapping {
+    columns: Vec<Column>,
+    extra: Vec<(u32, String)>,
+    duplicates: Vec<(Field, u32, u32)>,
+}
+
+impl Mapping {
+    fn score(&self, kind: TableKind) -> usize {
+        self.columns.iter().filter(|c| kind.fields().contains(&c.field)).count()
+    }
+    /// The kind this header describes, if it describes one well enough: at least three of its
+    /// columns, two of them required.
+    fn kind(&self) -> Option<(TableKind, usize)> {
+        [TableKind::Cascade, TableKind::Budget]
+            .into_iter()
+            .map(|k| (k, self.score(k), self.columns.iter().filter(|c| k.required().contains(&c.field)).count()))
+            .filter(|&(_, s, req)| s >= 3 && req >= 2)
+            .max_by_key(|&(k, s, _)| (s, k == TableKind::Cascade))
+            .map(|(k, s, _)| (k, s))
+    }
+}
+
+/// Find the table in a sheet: the header (one or two rows) in the first rows that maps the
+/// most columns of one kind, and the rows under it.
+pub fn find_table(grid: &Grid) -> Option<Table> {
+    let last = grid.height().min(HEADER_SEARCH_ROWS);
+    let mut best: Option<(usize, u32, u32, Mapping, TableKind)> = None;
+    for first in 0..last {
+        for depth in [0u32, 1] {
+            let lastrow = first + depth;
+            if lastrow >= grid.height() {
+                continue;
+            }
+            let m = map_header(grid, first, lastrow);
+            // A two-row header must map more than its lower row does alone.
+            let lower_alone = if depth == 1 { map_header(grid, lastrow, lastrow).kind().map_or(0, |k| k.1) } else { 0 };
+            if let Some((kind, score)) = m.kind().filter(|k| k.1 > lower_alone) {
+                // A deeper header must earn its place by mapping more columns.
+                if best.as_ref().is_none_or(|b| score > b.0) {
+                    best = Some((score, first, lastrow, m, kind));
+                }
+            }
+        }
+    }
+    let (_, first, lastrow, m, kind) = best?;
+    let mut table = Table {
+        sheet: grid.name.clone(),
+        kind,
+        header_rows: (first, lastrow),
+        columns: m.columns.into_iter().filter(|c| kind.fields().contains(&c.field)).collect(),
+        extra: m.extra,
+        duplicates: m.duplicates,
+        rows: Vec::new(),
+        totals: Vec::new(),
+        skipped: Vec::new(),
+        truncated: grid.truncated_at.is_some(),
+    };
+    cut_rows(grid, &mut table);
+    Some(table)
+}
+
+fn map_header(grid: &Grid, first: u32, last: u32) -> Mapping {
+    let mut m = Mapping::default();
+    for col in 0..grid.width() {
+        let parts = header_parts(grid, first, last, col);
+        if parts.is_empty() {
+            continue;
+        }
+        let joined = parts.join(" / ");
+        let field = match parts.as_slice() {
+            [upper, lower] => aliases::field_for(&format!("{upper} {lower}")).or_else(|| aliases::field_for(lower)),
+            _ => aliases::field_for(&joined),
+        };
+        match field {
+            Some(f) => match m.columns.iter().find(|c| c.field == f) {
+                Some(prev) => m.duplicates.push((f, prev.col, col)),
+                None => m.columns.push(Column { field: f, header: joined, col }),
+            },
+            None => m.extra.push((col, joined)),
+        }
+    }
+    m
+}
+
+/// The label parts of a column's header: one part for a one-row header or a label merged down
+/// over both rows; two (group, sub-label) under a group header.
+fn header_parts(grid: &Grid, first: u32, last: u32, col: u32) -> Vec<String> {
+    let own = |r: u32, c: u32| grid.get(r, c).text().map(str::to_string);
+    if first == last {
+        return own(first, col).into_iter().collect();
+    }
+    let lower = own(last, col);
+    let upper = own(first, col).or_else(|| group_label(grid, first, last, col));
+    match (upper, lower) {
+        (Some(u), Some(l)) => vec![u, l],
+        (Some(u), None) => vec![u],
+        (None, Some(l)) => vec![l],
+        (None, None) => Vec::new(),
+    }
+}
+
+/// The group label spanning this column in the upper header row: from a merge if the file
+/// records one, otherwise from the nearest label to the left whose own column also has a
+/// sub-label (so a label merged downwards is not mistaken for a group).
+fn group_label(grid: &Grid, upper: u32, lower: u32, col: u32) -> Option<String> {
+    if let Some((r0, c0, _, _)) = grid.merge_at(upper, col) {
+        return grid.get(r0, c0).text().map(str::to_string);
+    }
+    grid.get(lower, col).text()?;
+    let left = (0..col).rev().find(|&c| !grid.get(upper, c).is_empty())?;
+    let spans_down = grid.merge_at(upper, left).is_some_and(|(r0, _, r1, _)| r0 <= upper && r1 >= lower);
+    if spans_down || grid.get(lower, left).is_empty() {
+        return None;
+    }
+    grid.get(upper, left).text().map(str::to_string)
+}
+
+/// Sort the rows below the header into data, totals and skipped rows.
+fn cut_rows(grid: &Grid, table: &mut Table) {
+    let label_cols: Vec<u32> = {
+        let mut v: Vec<u32> = [Field::AreaCode, Field::AreaName, Field::Activity]
+            .iter()
+            .filter_map(|f| table.column(*f).map(|c| c.col))
+            .collect();
+        let first_mapped = table.columns.iter().map(|c| c.col).min().unwrap_or(0);
+        v.extend(0..first_mapped.min(3));
+        v
+    };
+    for row in table.header_rows.1 + 1..grid.height() {
+        let cells: Vec<(Field, u32, Cell)> = table
+            .columns
+            .iter()
+            .map(|c| (c.field, c.col, grid.get(row, c.col).clone()))
+            .filter(|(_, _, v)| !v.is_empty())
+            .collect();
+        let totals_label =
+            label_cols.iter().find_map(|&c| grid.get(row, c).text().filter(|t| aliases::is_totals_label(t)));
+        if let Some(label) = totals_label {
+            table.totals.push((Row { row, cells }, label.to_string()));
+            continue;
+        }
+        if cells.is_empty() {
+            continue;
+        }
+        // A code-shaped area cell; prose in the code column (a footnote) is not one.
+        let has_code = cells.iter().any(|(f, _, v)| *f == Field::AreaCode && looks_like_code(v));
+        let has_number = cells.iter().any(|(f, _, v)| aliases::labels(*f).numeric && !matches!(v, Cell::Text(_)))
+            || cells.iter().any(|(f, _, v)| {
+                aliases::labels(*f).numeric
+                    && matches!(super::number::parse_number(&v.display()), super::number::Parsed::Number(_))
+            });
+        if !has_code && !has_number {
+            table.skipped.push(row);
+            continue;
+        }
+        table.rows.push(Row { row, cells });
+    }
+}
+
+fn looks_like_code(cell: &Cell) -> bool {
+    match cell {
+        Cell::Number(_) => true,
+        other => crate::geography::normalize_code(&other.display()).is_some(),
+    }
+}
+
+/// A label written above a table (or on a cover sheet) and the value beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetaCell {
+    pub key: MetaKey,
+    pub value: Cell,
+    pub row: u32,
+    pub col: u32,
+}
+
+/// Labels like `Period` | `2026-Q3` or `Submitted: 2026-10-12` in the rows before `until`.
+pub fn find_meta(grid: &Grid, until: u32) -> Vec<MetaCell> {
+    let mut out = Vec::new();
+    for row in 0..until.min(grid.height()) {
+        let width = grid.rows.get(row as usize).map_or(0, Vec::len) as u32;
+        for col in 0..width {
+            let Some(text) = grid.get(row, col).text() else { continue };
+            let inline = text.split_once(':').filter(|(_, v)| !v.trim().is_empty());
+            if let Some((key, value)) = inline.and_then(|(l, v)| aliases::meta_key_for(l).map(|k| (k, v))) {
+                out.push(MetaCell { key, value: Cell::Text(value.trim().to_string()), row, col });
+                continue;
+            }
+            let Some(key) = aliases::meta_key_for(text) else { continue };
+            let next = (col + 1..width.min(col + 6)).find(|&c| !grid.get(row, c).is_empty());
+            if let Some(c) = next {
+                out.push(MetaCell { key, value: grid.get(row, c).clone(), row, col: c });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(rows: &[&[&str]]) -> Grid {
+        let mut g = Grid::new("Sheet1");
+        for (r, line) in rows.iter().enumerate() {
+            for (c, v) in line.iter().enumerate() {
+                if !v.is_empty() {
+                    let cell = v.parse::<f64>().map_or_else(|_| Cell::Text(v.to_string()), Cell::Number);
+                    g.set(r as u32, c as u32, cell);
+                }
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn header_below_title_rows() {
+        let g = grid(&[
+            &["Fast-Track Cities — HIV cascade"],
+            &["Period", "2026-Q3"],
+            &[],
+            &[
+                "Commune code",
+                "Commune",
+                "PLHIV (estimate)",
+                "Know status",
+                "# on ART",
+                "VL tested",
+                "Virally suppressed (<1000)",
+                "Notes",
+            ],
+            &["020101", "Banan", "120", "100", "98", "90", "88", ""],
+            &["", "", "", "", "", "", "", ""],
+            &["020102", "Kantueu Muoy", "80", "70", "69", "60", "58", "late"],
+            &["Total", "", "200", "170", "167", "150", "146"],
+            &["Source: provincial register"],
+        ]);
+        let t = find_table(&g).expect("table");
+        assert_eq!(t.kind, TableKind::Cascade);
+        assert_eq!(t.header_rows, (3, 3));
+        assert_eq!(t.columns.len(), 7);
+        assert_eq!(t.extra, vec![(7, "Notes".to_string())]);
+        assert_eq!(t.rows.iter().map(|r| r.row).collect::<Vec<_>>(), vec![4, 6]);
+        assert_eq!(t.totals.len(), 1);
+        assert_eq!(t.totals[0].1, "Total");
+        assert_eq!(t.skipped, vec![8]);
+        assert!(t.missing().is_empty());
+        let meta = find_meta(&g, 3);
+        assert_eq!(meta.len(), 1);
+        assert_eq!(meta[0].key, MetaKey::Period);
+        assert_eq!(meta[0].value, Cell::Text("2026-Q3".into()));
+    }
+
+    #[test]
+    fn two_row_header_with_group_no_merge() {
+        let g = grid(&[
+            &["Commune code", "PLHIV", "Diagnosed", "On ART", "Viral load", ""],
+            &["", "", "", "", "Tested", "Suppressed (<1000)"],
+            &["020101", "120", "100", "98", "90", "88"],
+        ]);
+        let t = find_table(&g).expect("table");
+        assert_eq!(t.header_rows, (0, 1));
+        let vl = t.column(Field::VlTested).expect("vl tested");
+        assert_eq!((vl.col, vl.header.as_str()), (4, "Viral load / Tested"));
+        assert_eq!(t.column(Field::VlSuppressed).map(|c| c.col), Some(5));
+        assert_eq!(t.rows.len(), 1);
+    }
+
+    #[test]
+    fn two_row_header_with_merges() {
+        let mut g = grid(&[
+            &["Code", "PLHIV", "Diagnosed", "On ART", "Viral load", ""],
+            &["", "", "", "", "Tested", "Suppressed"],
+            &["020101", "120", "100", "98", "90", "88"],
+        ]);
+        g.merges = vec![(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 1, 3), (0, 4, 0, 5)];
+        let t = find_table(&g).expect("table");
+        assert_eq!(t.header_rows, (0, 1));
+        assert_eq!(t.column(Field::AreaCode).map(|c| c.header.as_str()), Some("Code"));
+        assert_eq!(t.column(Field::VlSuppressed).map(|c| c.header.as_str()), Some("Viral load / Suppressed"));
+    }
+
+    #[test]
+    fn budget_kind_from_headers_not_name() {
+        let g = grid(&[
+            &["Area code", "Activity", "Category", "Funding source", "Currency", "Approved", "Released", "Spent"],
+            &["12", "Outreach", "testing", "Global Fund", "USD", "1000", "800", "600"],
+        ]);
+        let t = find_table(&g).expect("table");
+        assert_eq!(t.kind, TableKind::Budget);
+        assert_eq!(t.columns.len(), 8);
+    }
+
+    #[test]
+    fn no_table_in_prose() {
+        let g = grid(&[&["Instructions"], &["Fill in the cascade sheet"], &["Total", "Code"]]);
+        assert!(find_table(&g).is_none());
+    }
+
+    #[test]
+    fn duplicate_columns_are_reported() {
+        let g = grid(&[
+            &["Code", "PLHIV", "Diagnosed", "On ART", "Suppressed", "On treatment"],
+            &["020101", "1", "1", "1", "1", "1"],
+        ]);
+        let t = find_table(&g).expect("table");
+        assert_eq!(t.duplicates, vec![(Field::OnArt, 3, 5)]);
+    }
+
+    #[test]
+    fn meta_with_colon_and_khmer() {
+        let g = grid(&[&["Submitted: 2026-10-12"], &["កាលបរិច្ឆេទដាក់ស្នើ", "", "12/10/2026"]]);
+        let m = find_meta(&g, 5);
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[1].value, Cell::Text("12/10/2026".into()));
+        assert_eq!((m[1].row, m[1].col), (1, 2));
+    }
+}

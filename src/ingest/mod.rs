@@ -1,0 +1,228 @@
+//! Ingest stage: files → [`Submissions`]. Walks `submissions/<period>/<province>/`, decides each
+//! file's format from its bytes, reads it (calamine or csv) into grids, and finds the cascade
+//! and budget tables and the metadata written above them. Findings here are about reading; the
+//! meaning of the values is the validate stage's business.
+
+pub mod aliases;
+pub mod csvfile;
+pub mod grid;
+pub mod header;
+pub mod number;
+pub mod sniff;
+pub mod workbook;
+
+use crate::finding::{Finding, Location, Rule};
+use crate::geography::{self, Geography};
+use crate::period::Period;
+use crate::project::{Limits, Project, SUBMISSIONS_DIR};
+use header::{MetaCell, Table};
+use sniff::{Format, Sniffed};
+use std::path::{Path, PathBuf};
+
+/// Everything read from a project's submissions (or from files given to `ftc check`).
+#[derive(Debug, Default)]
+pub struct Submissions {
+    pub files: Vec<SubmissionFile>,
+    /// Findings about the folder layout (a folder that is not a period, say).
+    pub findings: Vec<Finding>,
+}
+
+/// One file as read.
+#[derive(Debug, Default)]
+pub struct SubmissionFile {
+    /// As shown to the user: relative to the project, or as given on the command line.
+    pub path: String,
+    /// From the folder: `submissions/<period>/<province>/`.
+    pub period: Option<Period>,
+    pub province: Option<String>,
+    pub format: Option<Format>,
+    pub bytes: u64,
+    pub tables: Vec<Table>,
+    /// Labels and values found above the tables or on cover sheets, with their sheet.
+    pub meta: Vec<(String, MetaCell)>,
+    pub findings: Vec<Finding>,
+}
+
+/// Read every submission of a project.
+pub fn ingest(project: &Project) -> Submissions {
+    let mut out = Submissions::default();
+    let root = project.submissions_dir();
+    for (period_dir, period_name) in subdirs(&root) {
+        let Ok(period) = period_name.parse::<Period>() else {
+            out.findings.push(
+                Finding::warning(
+                    Rule::PeriodMismatch,
+                    "period.folder",
+                    Location::file(display(&project.root, &period_dir)),
+                )
+                .arg("folder", &period_name),
+            );
+            continue;
+        };
+        for (prov_dir, prov_name) in subdirs(&period_dir) {
+            let Some(province) = province_from_folder(&prov_name, &project.geography) else {
+                out.findings.push(
+                    Finding::warning(
+                        Rule::UnknownArea,
+                        "province.folder",
+                        Location::file(display(&project.root, &prov_dir)),
+                    )
+                    .arg("folder", &prov_name),
+                );
+                continue;
+            };
+            for path in files_under(&prov_dir) {
+                let mut file = read_file(&path, &display(&project.root, &path), &project.config.limits);
+                file.period = Some(period);
+                file.province = Some(province.clone());
+                out.files.push(file);
+            }
+        }
+    }
+    out
+}
+
+/// Read files and folders named on the command line (`ftc check`), outside any project layout.
+pub fn ingest_paths(paths: &[PathBuf], limits: &Limits) -> Submissions {
+    let mut out = Submissions::default();
+    for p in paths {
+        let files = if p.is_dir() { files_under(p) } else { vec![p.clone()] };
+        for f in files {
+            out.files.push(read_file(&f, &f.to_string_lossy(), limits));
+        }
+    }
+    out
+}
+
+/// Read one file: sniff, read grids, find tables and metadata. Never fails: a file that cannot
+/// be read comes back with an `unreadable-file` finding.
+pub fn read_file(path: &Path, shown: &str, limits: &Limits) -> SubmissionFile {
+    let mut file = SubmissionFile { path: shown.to_string(), ..Default::default() };
+    let grids = match load_grids(path, &mut file, limits) {
+        Ok(g) => g,
+        Err(f) => {
+            file.findings.push(f);
+            return file;
+        }
+    };
+    for grid in &grids {
+        let table = header::find_table(grid);
+        let meta_until = table.as_ref().map_or(header::HEADER_SEARCH_ROWS, |t| t.header_rows.0);
+        file.meta.extend(header::find_meta(grid, meta_until).into_iter().map(|m| (grid.name.clone(), m)));
+        file.tables.extend(table);
+    }
+    if file.tables.is_empty()
+        && !file.findings.iter().any(|f| {
+            f.rule == Rule::UnreadableFile
+                && f.severity == crate::finding::Severity::Error
+                && f.location.sheet.is_none()
+        })
+    {
+        file.findings.push(Finding::error(Rule::MissingSheet, "sheet.none", Location::file(shown)));
+    }
+    file
+}
+
+fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result<Vec<grid::Grid>, Finding> {
+    let loc = || Location::file(&file.path);
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e))?;
+    file.bytes = meta.len();
+    if meta.len() > limits.max_file_bytes {
+        return Err(Finding::error(Rule::UnreadableFile, "file.too-large", loc())
+            .arg("size", meta.len())
+            .arg("limit", limits.max_file_bytes));
+    }
+    let bytes =
+        std::fs::read(path).map_err(|e| Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e))?;
+    let format = match sniff::sniff(&bytes) {
+        Sniffed::Spreadsheet(f) => f,
+        Sniffed::Encrypted => return Err(Finding::error(Rule::UnreadableFile, "file.encrypted", loc())),
+        Sniffed::Empty => return Err(Finding::error(Rule::UnreadableFile, "file.empty", loc())),
+        Sniffed::Other(what) => {
+            return Err(Finding::error(Rule::UnreadableFile, "file.not-spreadsheet", loc()).arg("detail", what));
+        }
+    };
+    file.format = Some(format);
+    note_extension(path, format, file);
+    if format == Format::Csv {
+        let stem = path.file_stem().map_or_else(|| "csv".into(), |s| s.to_string_lossy().into_owned());
+        let (grid, findings) = csvfile::read_csv(&bytes, &file.path, &stem, limits)?;
+        file.findings.extend(findings);
+        return Ok(vec![grid]);
+    }
+    let read = workbook::read_workbook(bytes, format, &file.path, limits)?;
+    file.findings.extend(read.findings);
+    Ok(read.sheets)
+}
+
+/// Say so when the extension claims another format than the bytes (a tab-separated text saved
+/// as `.xls`, say); the bytes win.
+fn note_extension(path: &Path, format: Format, file: &mut SubmissionFile) {
+    let Some(ext) = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()) else { return };
+    let known = [Format::Xlsx, Format::Xlsb, Format::Xls, Format::Ods, Format::Csv]
+        .iter()
+        .any(|f| f.extensions().contains(&ext.as_str()));
+    if known && !format.extensions().contains(&ext.as_str()) {
+        file.findings.push(
+            Finding::note("file.extension-mismatch", Location::file(&file.path))
+                .arg("extension", &ext)
+                .arg("format", format.as_str()),
+        );
+    }
+}
+
+/// Direct subfolders, sorted by name; symbolic links are not followed.
+fn subdirs(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| (e.path().to_path_buf(), e.file_name().to_string_lossy().into_owned()))
+        .filter(|(_, n)| !n.starts_with('.'))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Files below a folder, sorted; skips hidden files, office lock files (`~$x.xlsx`), notes in
+/// Markdown, and anything behind a symbolic link (it could point out of the project).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .max_depth(8)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().to_path_buf())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            !name.starts_with("~$") && !name.starts_with(".~lock") && !name.to_ascii_lowercase().ends_with(".md")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `12`, `12-phnom-penh`, `1`, or a province's name (`Phnom Penh`, `siem-reap`).
+pub fn province_from_folder(name: &str, geo: &Geography) -> Option<String> {
+    let digits: String = name.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if !digits.is_empty() {
+        let code = geography::normalize_code(&digits)?;
+        return (code.len() == 2 && geo.get(&code).is_some()).then_some(code);
+    }
+    geo.find_province(&name.replace(['-', '_'], " ")).map(|a| a.code.clone())
+}
+
+fn display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// The folder submissions live under, for messages.
+pub fn submissions_folder() -> &'static str {
+    SUBMISSIONS_DIR
+}

@@ -1,0 +1,216 @@
+//! Ingest: what a file is, decided from its bytes (never its extension), and the checks of a
+//! zip package that calamine does not make (duplicate entries, declared sizes).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+    Csv,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Xlsx => "xlsx",
+            Format::Xlsb => "xlsb",
+            Format::Xls => "xls",
+            Format::Ods => "ods",
+            Format::Csv => "csv",
+        }
+    }
+    /// Extensions a file of this format may carry without comment.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Format::Xlsx => &["xlsx", "xlsm", "xltx", "xltm"],
+            Format::Xlsb => &["xlsb"],
+            Format::Xls => &["xls", "xlt", "et"],
+            Format::Ods => &["ods", "ots"],
+            Format::Csv => &["csv", "txt", "tsv"],
+        }
+    }
+}
+
+/// What the bytes say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sniffed {
+    Spreadsheet(Format),
+    /// An OOXML package encrypted in a compound file, or another password-protected container.
+    Encrypted,
+    Empty,
+    /// Not a format ftc reads; the string says what it looks like.
+    Other(&'static str),
+}
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const ZIP_EMPTY: &[u8] = b"PK\x05\x06";
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+pub fn sniff(bytes: &[u8]) -> Sniffed {
+    if bytes.is_empty() {
+        return Sniffed::Empty;
+    }
+    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY) {
+        return sniff_zip(bytes);
+    }
+    if bytes.starts_with(CFB_MAGIC) {
+        return if contains_utf16(bytes, "EncryptedPackage") {
+            Sniffed::Encrypted
+        } else {
+            Sniffed::Spreadsheet(Format::Xls)
+        };
+    }
+    if bytes.len() >= 4 && matches!(bytes[0], 0x09) && matches!(bytes[1], 0x00 | 0x02 | 0x04 | 0x08) {
+        return Sniffed::Other("an Excel 2.x–4.x worksheet (BIFF2–4), too old to read");
+    }
+    if bytes.starts_with(b"ID;P") {
+        return Sniffed::Other("a SYLK file");
+    }
+    if bytes.starts_with(b"%PDF") {
+        return Sniffed::Other("a PDF document");
+    }
+    if bytes.starts_with(b"{\\rtf") {
+        return Sniffed::Other("an RTF document");
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Sniffed::Other("a binary file");
+    }
+    let lower = String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase();
+    if lower.trim_start().starts_with("<?xml")
+        || lower.trim_start().starts_with("<html")
+        || lower.contains("<!doctype html")
+    {
+        return Sniffed::Other("an XML or HTML document");
+    }
+    Sniffed::Spreadsheet(Format::Csv)
+}
+
+fn sniff_zip(bytes: &[u8]) -> Sniffed {
+    // ODS puts an uncompressed `mimetype` entry first.
+    if bytes.len() > 38 && bytes[30..].starts_with(b"mimetype") {
+        let rest = &bytes[38..bytes.len().min(200)];
+        if rest.starts_with(b"application/vnd.oasis.opendocument.spreadsheet") {
+            return Sniffed::Spreadsheet(Format::Ods);
+        }
+        return Sniffed::Other("an OpenDocument file that is not a spreadsheet");
+    }
+    let names = match zip_entries(bytes) {
+        Ok(entries) => entries.into_iter().map(|e| e.name.to_ascii_lowercase().replace('\\', "/")).collect::<Vec<_>>(),
+        // A damaged zip: let the workbook reader say what is wrong with it.
+        Err(_) => return Sniffed::Spreadsheet(Format::Xlsx),
+    };
+    let has = |suffix: &str| names.iter().any(|n| n.ends_with(suffix));
+    if has("workbook.bin") {
+        Sniffed::Spreadsheet(Format::Xlsb)
+    } else if names.iter().any(|n| n == "content.xml") && names.iter().any(|n| n == "mimetype") {
+        Sniffed::Spreadsheet(Format::Ods)
+    } else if names.iter().any(|n| n.starts_with("xl/") || n == "[content_types].xml") || has("workbook.xml") {
+        Sniffed::Spreadsheet(Format::Xlsx)
+    } else if names.iter().any(|n| n.starts_with("word/")) {
+        Sniffed::Other("a Word document")
+    } else if names.iter().any(|n| n.starts_with("index/") && n.ends_with(".iwa")) {
+        Sniffed::Other("an Apple Numbers document")
+    } else {
+        Sniffed::Other("a zip archive that is not a workbook")
+    }
+}
+
+fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
+    let pattern: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.windows(pattern.len()).any(|w| w == pattern.as_slice())
+}
+
+/// BIFF8 `FILEPASS` record with XOR obfuscation (type 0x002F, length 6, method 0). calamine
+/// does not recognise it and reports a codepage error instead.
+pub fn has_xor_filepass(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| w == [0x2F, 0x00, 0x06, 0x00, 0x00, 0x00])
+}
+
+/// One entry of a zip's central directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipEntry {
+    pub name: String,
+    pub compressed: u64,
+    pub uncompressed: u64,
+}
+
+/// The entries of a zip's central directory, read without decompressing anything.
+pub fn zip_entries(bytes: &[u8]) -> Result<Vec<ZipEntry>, &'static str> {
+    let eocd = find_eocd(bytes).ok_or("no end-of-central-directory record")?;
+    let count = u16le(bytes, eocd + 10).ok_or("truncated")? as usize;
+    let cd_offset = u32le(bytes, eocd + 16).ok_or("truncated")? as usize;
+    let mut pos = cd_offset;
+    let mut out = Vec::with_capacity(count.min(10_000));
+    for _ in 0..count {
+        if u32le(bytes, pos) != Some(0x0201_4b50) {
+            return Err("bad central directory entry");
+        }
+        let compressed = u32le(bytes, pos + 20).ok_or("truncated")?;
+        let uncompressed = u32le(bytes, pos + 24).ok_or("truncated")?;
+        let name_len = u16le(bytes, pos + 28).ok_or("truncated")? as usize;
+        let extra_len = u16le(bytes, pos + 30).ok_or("truncated")? as usize;
+        let comment_len = u16le(bytes, pos + 32).ok_or("truncated")? as usize;
+        let name = bytes.get(pos + 46..pos + 46 + name_len).ok_or("truncated")?;
+        out.push(ZipEntry {
+            name: String::from_utf8_lossy(name).into_owned(),
+            compressed: u64::from(compressed),
+            uncompressed: u64::from(uncompressed),
+        });
+        pos += 46 + name_len + extra_len + comment_len;
+    }
+    Ok(out)
+}
+
+/// The first entry name that occurs twice (compared without case, as Windows and Excel do).
+pub fn duplicate_entry(entries: &[ZipEntry]) -> Option<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    entries.iter().find(|e| !seen.insert(e.name.to_ascii_lowercase().replace('\\', "/"))).map(|e| e.name.clone())
+}
+
+fn find_eocd(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() < 22 {
+        return None;
+    }
+    let min = bytes.len().saturating_sub(22 + 65_535);
+    (min..=bytes.len() - 22).rev().find(|&i| bytes[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+}
+
+fn u16le(b: &[u8], at: usize) -> Option<u16> {
+    b.get(at..at + 2).map(|s| u16::from_le_bytes([s[0], s[1]]))
+}
+
+fn u32le(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_magic() {
+        assert_eq!(sniff(b""), Sniffed::Empty);
+        assert_eq!(sniff(b"a,b\n1,2\n"), Sniffed::Spreadsheet(Format::Csv));
+        assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Other("a PDF document"));
+        assert_eq!(sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0]), Sniffed::Spreadsheet(Format::Xls));
+        assert_eq!(sniff(&[1, 0, 2, 3]), Sniffed::Other("a binary file"));
+    }
+
+    #[test]
+    fn xor_record() {
+        assert!(has_xor_filepass(&[9, 9, 0x2F, 0, 6, 0, 0, 0, 1, 2, 3, 4]));
+        assert!(!has_xor_filepass(&[0x2F, 0, 0x36, 0, 1, 0]));
+    }
+
+    #[test]
+    fn duplicate_names() {
+        let e = |n: &str| ZipEntry { name: n.into(), compressed: 1, uncompressed: 1 };
+        assert_eq!(duplicate_entry(&[e("a"), e("b")]), None);
+        assert_eq!(duplicate_entry(&[e("xl/a.xml"), e("XL/A.xml")]), Some("XL/A.xml".into()));
+    }
+}

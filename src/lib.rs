@@ -1,0 +1,15 @@
+//! ftc: the library behind the `ftc` command.
+//!
+//! The build is one pipeline, each stage a module with one input type and one output type:
+//! ingest (files → [`ingest::Submissions`]) → validate (→ [`validate::Dataset`]) → analyse →
+//! disclose → render → publish. See `build.rs` for the order.
+
+pub mod build;
+pub mod check;
+pub mod finding;
+pub mod geography;
+pub mod ingest;
+pub mod period;
+pub mod project;
+pub mod synth;
+pub mod validate;

@@ -1,0 +1,243 @@
+//! Validate: rules across rows and files: duplicate rows, sex/age rows against their area's
+//! total row, jumps against the previous period, completeness and timeliness.
+
+use super::{CascadeRow, Dataset};
+use crate::finding::{Finding, Location, Rule};
+use crate::ingest::aliases::{self, Field, TableKind};
+use crate::period::Period;
+use crate::project::Config;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// duplicate-row: the same area and disaggregation twice in a period (cascade), or the very
+/// same budget line twice. The later row is dropped.
+pub(super) fn duplicates(ds: &mut Dataset) {
+    let mut seen = BTreeMap::new();
+    let mut keep = Vec::with_capacity(ds.cascade.len());
+    for row in std::mem::take(&mut ds.cascade) {
+        let key = (row.period, row.area_code.clone(), row.sex, row.age_group);
+        match seen.get(&key) {
+            Some(first) => ds.findings.push(duplicate_cascade(&row, first)),
+            None => {
+                seen.insert(key, row.location.clone());
+                keep.push(row);
+            }
+        }
+    }
+    ds.cascade = keep;
+    let mut seen_budget: BTreeMap<String, Location> = BTreeMap::new();
+    let mut keep = Vec::with_capacity(ds.budget.len());
+    for row in std::mem::take(&mut ds.budget) {
+        let key = format!(
+            "{:?}|{}|{}|{:?}|{}|{}|{}|{:?}|{}",
+            row.period,
+            row.area_code,
+            aliases::normalise(&row.activity),
+            row.category,
+            row.funding_source,
+            row.currency,
+            row.approved,
+            row.released,
+            row.spent
+        );
+        match seen_budget.get(&key) {
+            Some(first) => ds.findings.push(
+                Finding::error(Rule::DuplicateRow, "row.duplicate-budget", row.location.clone())
+                    .arg("code", &row.area_code)
+                    .arg("activity", &row.activity)
+                    .arg("category", row.category.as_str())
+                    .arg("funding", &row.funding_source)
+                    .arg("first", first_place(first, &row.location)),
+            ),
+            None => {
+                seen_budget.insert(key, row.location.clone());
+                keep.push(row);
+            }
+        }
+    }
+    ds.budget = keep;
+}
+
+fn duplicate_cascade(row: &CascadeRow, first: &Location) -> Finding {
+    let disagg = match (row.sex, row.age_group) {
+        (None, None) => String::new(),
+        (s, a) => format!(
+            " ({})",
+            [s.map(|s| s.as_str()), a.map(|a| a.as_str())].into_iter().flatten().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    Finding::error(Rule::DuplicateRow, "row.duplicate", row.location.clone())
+        .arg("code", &row.area_code)
+        .arg("disagg", disagg)
+        .arg("first", first_place(first, &row.location))
+}
+
+/// `14`, or `14 of other.xlsx` when the first row is in another file or sheet.
+fn first_place(first: &Location, here: &Location) -> String {
+    let row = first.row.map_or(0, |r| r + 1);
+    if first.file == here.file && first.sheet == here.sheet {
+        row.to_string()
+    } else {
+        format!("{row} of {}{}", first.file, first.sheet.as_ref().map(|s| format!(" › {s}")).unwrap_or_default())
+    }
+}
+
+/// totals-mismatch between an area's total row and its sex × age rows, where both were given.
+pub(super) fn disaggregation(ds: &mut Dataset) {
+    let mut groups: BTreeMap<(Option<Period>, String), Vec<&CascadeRow>> = BTreeMap::new();
+    for r in &ds.cascade {
+        groups.entry((r.period, r.area_code.clone())).or_default().push(r);
+    }
+    let mut found = Vec::new();
+    for rows in groups.values() {
+        let Some(total) = rows.iter().find(|r| r.is_total()) else { continue };
+        let full: Vec<&&CascadeRow> = rows.iter().filter(|r| r.sex.is_some() && r.age_group.is_some()).collect();
+        let parts: Vec<&&CascadeRow> =
+            if full.is_empty() { rows.iter().filter(|r| !r.is_total()).collect() } else { full };
+        if parts.is_empty() {
+            continue;
+        }
+        for (i, (field, stated)) in total.counts().into_iter().enumerate() {
+            let Some(stated) = stated else { continue };
+            let sum: Option<u64> = parts.iter().map(|p| p.counts()[i].1).sum();
+            if let Some(sum) = sum.filter(|s| *s != stated) {
+                found.push(
+                    Finding::warning(Rule::TotalsMismatch, "totals.disagg-mismatch", total.location.clone())
+                        .arg("code", &total.area_code)
+                        .arg("column", aliases::labels(field).id)
+                        .arg("stated", stated)
+                        .arg("sum", sum),
+                );
+            }
+        }
+    }
+    ds.findings.extend(found);
+}
+
+/// An area's five cascade counts in one period, and the row they come from.
+type AreaTotals = BTreeMap<(String, Period), ([Option<u64>; 5], Location)>;
+
+/// An area's figure for a period: its total row, or the sum of its sex and age rows.
+fn area_totals(ds: &Dataset) -> AreaTotals {
+    let mut out = AreaTotals::new();
+    let mut has_total = BTreeSet::new();
+    for r in ds.cascade.iter().filter(|r| r.is_total()) {
+        let Some(p) = r.period else { continue };
+        has_total.insert((r.area_code.clone(), p));
+        out.insert((r.area_code.clone(), p), (r.counts().map(|(_, v)| v), r.location.clone()));
+    }
+    for r in ds.cascade.iter().filter(|r| r.sex.is_some() && r.age_group.is_some()) {
+        let Some(p) = r.period else { continue };
+        let key = (r.area_code.clone(), p);
+        if has_total.contains(&key) {
+            continue;
+        }
+        let entry = out.entry(key).or_insert(([Some(0); 5], r.location.clone()));
+        for (slot, (_, v)) in entry.0.iter_mut().zip(r.counts()) {
+            *slot = match (*slot, v) {
+                (Some(a), Some(b)) => Some(a + b),
+                _ => None,
+            };
+        }
+    }
+    out
+}
+
+/// jump: a figure that moved by more than the configured share against the area's previous
+/// period of the same length.
+pub(super) fn jumps(ds: &mut Dataset, config: &Config) {
+    let totals = area_totals(ds);
+    let t = &config.thresholds;
+    let mut found = Vec::new();
+    for ((code, period), (values, loc)) in &totals {
+        let previous = totals
+            .range((code.clone(), Period::Year { year: 1000 })..(code.clone(), *period))
+            .rev()
+            .find(|((_, p), _)| same_kind(*p, *period));
+        let Some(((_, prev_period), (prev_values, _))) = previous else { continue };
+        for (i, field) in
+            [Field::Plhiv, Field::Diagnosed, Field::OnArt, Field::VlTested, Field::VlSuppressed].into_iter().enumerate()
+        {
+            let (Some(cur), Some(prev)) = (values[i], prev_values[i]) else { continue };
+            let (cur, prev) = (cur as f64, prev as f64);
+            if cur.max(prev) < t.jump_min_count {
+                continue;
+            }
+            let change = if prev == 0.0 { f64::INFINITY } else { (cur - prev) / prev * 100.0 };
+            if change.abs() > t.jump_percent {
+                let change_text = if change.is_finite() { format!("{change:+.0} %") } else { "from zero".to_string() };
+                found.push(
+                    Finding::warning(Rule::Jump, "jump.value", loc.clone())
+                        .arg("column", aliases::labels(field).id)
+                        .arg("code", code)
+                        .arg("previous", prev)
+                        .arg("previous_period", prev_period)
+                        .arg("current", cur)
+                        .arg("change", change_text)
+                        .arg("limit", format!("±{} %", t.jump_percent))
+                        .value(cur.to_string()),
+                );
+            }
+        }
+    }
+    ds.findings.extend(found);
+}
+
+fn same_kind(a: Period, b: Period) -> bool {
+    std::mem::discriminant(&a) == std::mem::discriminant(&b)
+}
+
+/// missing-submission: an expected province with no cascade or no budget file for a period.
+pub(super) fn completeness(ds: &mut Dataset, config: &Config) {
+    let mut periods: BTreeSet<Period> = config.periods.keys().filter_map(|k| k.parse().ok()).collect();
+    periods.extend(ds.files.iter().filter_map(|f| f.period));
+    let have: BTreeSet<(Period, String, TableKind)> = ds
+        .files
+        .iter()
+        .filter_map(|f| Some((f.period?, f.province.clone()?, f)))
+        .flat_map(|(p, prov, f)| f.tables.iter().map(move |t| (p, prov.clone(), t.kind)))
+        .collect();
+    for period in periods {
+        for province in config.expected_provinces(period) {
+            for kind in [TableKind::Cascade, TableKind::Budget] {
+                if !have.contains(&(period, province.clone(), kind)) {
+                    ds.findings.push(
+                        Finding::warning(
+                            Rule::MissingSubmission,
+                            "submission.missing",
+                            Location::file(format!("submissions/{period}/{province}/")),
+                        )
+                        .arg("province", &province)
+                        .arg("kind", kind.as_str())
+                        .arg("period", period),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// late-submission: a file whose stated submission date is after its period's deadline.
+pub(super) fn timeliness(ds: &mut Dataset, config: &Config) {
+    let mut found = Vec::new();
+    for f in &ds.files {
+        let Some(period) = f.period else { continue };
+        let Some(deadline) = config.period(period).and_then(|p| p.deadline) else { continue };
+        if f.tables.is_empty() {
+            continue;
+        }
+        match (&f.submitted, &f.submitted_cell) {
+            (Some(date), Some(loc)) if *date > deadline => found.push(
+                Finding::warning(Rule::LateSubmission, "submission.late", loc.clone())
+                    .arg("submitted", date)
+                    .arg("deadline", deadline)
+                    .arg("period", period)
+                    .value(date.to_string()),
+            ),
+            (None, _) => {
+                found.push(Finding::warning(Rule::LateSubmission, "submission.no-date", Location::file(&f.path)))
+            }
+            _ => {}
+        }
+    }
+    ds.findings.extend(found);
+}
