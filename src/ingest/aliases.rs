@@ -365,16 +365,17 @@ pub fn field_for(label: &str) -> Option<Field> {
 }
 
 fn lookup(n: &str) -> Option<Field> {
-    if n.is_empty() {
-        return None;
-    }
-    COLUMNS.iter().find_map(|l| {
-        let hit = normalise(l.id) == n
-            || normalise(l.en) == n
-            || normalise(l.km) == n
-            || l.aliases.iter().any(|a| normalise(a) == n);
-        hit.then_some(l.field)
-    })
+    static INDEX: std::sync::OnceLock<std::collections::BTreeMap<String, Field>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m = std::collections::BTreeMap::new();
+        for l in COLUMNS {
+            for label in [l.id, l.en, l.km].iter().chain(l.aliases.iter()) {
+                m.entry(normalise(label)).or_insert(l.field);
+            }
+        }
+        m
+    });
+    index.get(n).copied()
 }
 
 pub fn labels(field: Field) -> &'static Labels {
