@@ -1,6 +1,7 @@
-//! The build pipeline, top to bottom. Until the analyse, render and publish stages exist, a
-//! build loads the project, ingests and validates its submissions, and summarises them.
+//! The build pipeline, top to bottom: load, ingest, validate, analyse. Until the render and
+//! publish stages exist, a build prints what it read and the analysis summary per province.
 
+use crate::analyse::{self, AreaReport, Report};
 use crate::finding::Severity;
 use crate::ingest;
 use crate::project::{Project, ProjectError};
@@ -13,6 +14,7 @@ use std::path::Path;
 pub struct Build {
     pub project: Project,
     pub dataset: Dataset,
+    pub report: Report,
 }
 
 /// Run the pipeline on the project in `root`.
@@ -21,7 +23,8 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
     let submissions = ingest::ingest(&project);
     let dataset =
         validate::validate(&submissions, &Context { geography: &project.geography, config: Some(&project.config) });
-    Ok(Build { project, dataset })
+    let report = analyse::analyse(&dataset, &project.config, &project.geography);
+    Ok(Build { project, dataset, report })
 }
 
 /// Per period and province: files read, rows used, findings.
@@ -60,4 +63,65 @@ pub fn summary(b: &Build) -> String {
         b.project.root.display()
     );
     out
+}
+
+fn pct(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// The analysis summary of the latest period: per province the three 95s, the largest people
+/// gap, budget execution against expected, and the top bottleneck.
+pub fn analysis_summary(report: &Report) -> String {
+    let mut out = String::new();
+    let Some(pr) = report.latest() else {
+        return "No cascade or budget data to analyse yet.\n".to_string();
+    };
+    let _ = writeln!(
+        out,
+        "Analysis for {} (expected budget execution {:.0}% of the fiscal year)",
+        pr.period,
+        pr.expected_execution * 100.0
+    );
+    for a in std::iter::once(&pr.initiative).chain(pr.provinces.values()) {
+        area_summary(&mut out, a, &report.rates.reporting);
+    }
+    out
+}
+
+fn area_summary(out: &mut String, a: &AreaReport, currency: &str) {
+    let name =
+        if a.code == analyse::INITIATIVE { "All provinces".to_string() } else { format!("{} {}", a.code, a.name_en) };
+    let _ = writeln!(out, "\n{name}");
+    match &a.cascade {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "  95-95-95: {} / {} / {}  (PLHIV {})",
+                pct(c.first),
+                pct(c.second),
+                pct(c.third),
+                c.counts.plhiv
+            );
+            let gap = c
+                .gaps
+                .largest()
+                .map_or("all targets met".to_string(), |(s, g)| format!("{g} more people to {}", s.words()));
+            let _ = writeln!(out, "  largest gap: {gap}");
+        }
+        None => {
+            let _ = writeln!(out, "  no cascade data");
+        }
+    }
+    if let Some(b) = &a.budget {
+        let _ = writeln!(
+            out,
+            "  budget: {} spent of {:.0} {currency} approved, against {:.0}% expected",
+            pct(b.total.execution),
+            b.total.money.approved,
+            b.total.expected * 100.0
+        );
+    }
+    if let Some(top) = a.bottlenecks.first() {
+        let _ = writeln!(out, "  top bottleneck ({:?}): {}", top.severity, top.explanation);
+    }
 }

@@ -4,6 +4,7 @@
 //! ingest (files → [`ingest::Submissions`]) → validate (→ [`validate::Dataset`]) → analyse →
 //! disclose → render → publish. See `build.rs` for the order.
 
+pub mod analyse;
 pub mod build;
 pub mod check;
 pub mod finding;

@@ -20,6 +20,9 @@ enum Command {
     Build {
         #[arg(default_value = "data")]
         project: PathBuf,
+        /// Print the analysis summary per province (today a build always does).
+        #[arg(long)]
+        summary: bool,
     },
     /// Check submissions (files or folders) and print what was understood and every finding.
     Check {
@@ -47,9 +50,10 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { project } => match ftc::build::build(&project) {
+        Command::Build { project, summary: _ } => match ftc::build::build(&project) {
             Ok(b) => {
                 print!("{}", ftc::build::summary(&b));
+                print!("{}", ftc::build::analysis_summary(&b.report));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e.to_string()),
