@@ -57,7 +57,7 @@ pub fn summary(b: &Build) -> String {
     let _ = writeln!(
         out,
         "{} error(s), {} warning(s) in {} file(s); run `ftc check {}` for the list",
-        ds.count(Severity::Error),
+        ds.count(Severity::Error) + b.report.findings.iter().filter(|f| f.severity == Severity::Error).count(),
         ds.count(Severity::Warning),
         ds.files.len(),
         b.project.root.display()

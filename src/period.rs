@@ -217,7 +217,10 @@ mod tests {
     fn fiscal_share_hand_computed() {
         // Calendar fiscal year: Q1 ends month 3 → 3/12; Q2 6/12; Q3 9/12; Q4 12/12.
         assert_eq!(fiscal_share_elapsed(p("2026-Q1"), 1), 0.25);
+        assert_eq!(fiscal_share_elapsed(p("2026-Q2"), 1), 0.5);
         assert_eq!(fiscal_share_elapsed(p("2026-Q3"), 1), 0.75);
+        assert_eq!(fiscal_share_elapsed(p("2026-Q4"), 1), 1.0);
+        assert_eq!(fiscal_share_elapsed(p("2026-H2"), 1), 1.0);
         assert_eq!(fiscal_share_elapsed(p("2026-H1"), 1), 0.5);
         assert_eq!(fiscal_share_elapsed(p("2026"), 1), 1.0);
         // October start: Oct=1 … Sep=12. Q3 ends in September → 12/12; Q4 ends December → 3/12.
@@ -226,6 +229,9 @@ mod tests {
         // July start: Jul=1 … Jun=12. H1 ends June → 12/12; Q1 ends March → 9/12.
         assert_eq!(fiscal_share_elapsed(p("2026-H1"), 7), 1.0);
         assert_eq!(fiscal_share_elapsed(p("2026-Q1"), 7), 0.75);
+        // April start (3 months in by June): H1 → 3/12, the year (ends December) → 9/12.
+        assert_eq!(fiscal_share_elapsed(p("2026-H1"), 4), 0.25);
+        assert_eq!(fiscal_share_elapsed(p("2026"), 4), 0.75);
     }
 
     #[test]
