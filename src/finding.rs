@@ -357,6 +357,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "totals.disagg-mismatch",
         "The total row of area {code} says {column} = {stated}, but its sex and age rows add up to {sum}. Correct one of them.",
     ),
+    (
+        "totals.province-row",
+        "The row for province {code} gives PLHIV {stated}, while its communes add up to {sum}. A row under the province code is for people not attributable to any commune and is added to the communes; if this is the province total, delete it (ftc adds the communes up itself).",
+    ),
     // budget
     (
         "budget.overspent",

@@ -258,3 +258,14 @@ fn check_exit_codes_and_json() {
     assert_eq!(f["value"], "-3");
     assert_eq!(v["files"][0]["tables"][0]["columns"][6]["field"], "on_art");
 }
+
+#[test]
+fn province_row_that_looks_like_a_total() {
+    // Communes 120 + 80 = 200 PLHIV; the province row says 200: a total typed as a row.
+    let ds = check("rules/province_total_row.csv");
+    assert_eq!(places(&ds, Rule::TotalsMismatch, Severity::Warning), vec!["row 4"]);
+    // A small row (6 people not attributable to a commune) is kept without comment.
+    let ds = check("rules/province_row_unattributed.csv");
+    assert!(places(&ds, Rule::TotalsMismatch, Severity::Warning).is_empty());
+    assert_eq!(ds.cascade.len(), 3);
+}

@@ -161,6 +161,7 @@ pub fn validate(submissions: &Submissions, ctx: &Context<'_>) -> Dataset {
     }
     reconcile::duplicates(&mut ds);
     reconcile::disaggregation(&mut ds);
+    reconcile::province_rows(&mut ds);
     if let Some(config) = ctx.config {
         reconcile::jumps(&mut ds, config);
         reconcile::completeness(&mut ds, config);

@@ -113,6 +113,36 @@ pub(super) fn disaggregation(ds: &mut Dataset) {
     ds.findings.extend(found);
 }
 
+/// A row under a province's own code holds people not attributable to a commune, and is added
+/// to the province. One as large as half its communes together is most likely the province's
+/// total typed as a row: it would be counted twice. Say so, with each figure against the sum.
+pub(super) fn province_rows(ds: &mut Dataset) {
+    let mut found = Vec::new();
+    for p in ds.cascade.iter().filter(|r| r.area_code.len() == 2 && r.is_total()) {
+        let communes: Vec<&CascadeRow> = ds
+            .cascade
+            .iter()
+            .filter(|r| r.period == p.period && r.area_code.len() == 6 && r.area_code.starts_with(&p.area_code))
+            .collect();
+        let sum_plhiv: u64 = communes
+            .iter()
+            .filter(|r| r.is_total() || (r.sex.is_some() && r.age_group.is_some()))
+            .map(|r| r.plhiv)
+            .sum();
+        if communes.is_empty() || 2 * p.plhiv < sum_plhiv {
+            continue;
+        }
+        found.push(
+            Finding::warning(Rule::TotalsMismatch, "totals.province-row", p.location.clone())
+                .arg("code", &p.area_code)
+                .arg("stated", p.plhiv)
+                .arg("sum", sum_plhiv)
+                .value(p.plhiv.to_string()),
+        );
+    }
+    ds.findings.extend(found);
+}
+
 /// An area's five cascade counts in one period, and the row they come from.
 type AreaTotals = BTreeMap<(String, Period), ([Option<u64>; 5], Location)>;
 
