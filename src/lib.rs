@@ -12,5 +12,6 @@ pub mod geography;
 pub mod ingest;
 pub mod period;
 pub mod project;
+pub mod render;
 pub mod synth;
 pub mod validate;

@@ -1,0 +1,192 @@
+//! Render: the one place numbers, percentages, money and dates become text, in English and in
+//! Khmer. Khmer follows CLDR's `km` conventions: Khmer digits, `.` between thousands, `,` before
+//! decimals, Khmer month names.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Km,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Km];
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Km => "km",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "en" => Some(Lang::En),
+            "km" => Some(Lang::Km),
+            _ => None,
+        }
+    }
+    fn separators(self) -> (char, char) {
+        match self {
+            Lang::En => (',', '.'),
+            Lang::Km => ('.', ','),
+        }
+    }
+}
+
+const KHMER_MONTHS: [&str; 12] =
+    ["មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា", "វិច្ឆិកា", "ធ្នូ"];
+const ENGLISH_MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// ASCII digits to Khmer digits (other characters unchanged).
+pub fn khmer_digits(s: &str) -> String {
+    s.chars().map(|c| c.to_digit(10).and_then(|d| char::from_u32('០' as u32 + d)).unwrap_or(c)).collect()
+}
+
+fn localise(s: String, lang: Lang) -> String {
+    match lang {
+        Lang::En => s,
+        Lang::Km => khmer_digits(&s),
+    }
+}
+
+/// Group the integer part of an ASCII decimal string and apply the language's separators.
+fn group(ascii: &str, lang: Lang) -> String {
+    let (sign, rest) = ascii.strip_prefix('-').map_or(("", ascii), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (thousands, decimal) = lang.separators();
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(thousands);
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push(decimal);
+        out.push_str(f);
+    }
+    localise(out, lang)
+}
+
+/// A count of people: `12,345` / `១២.៣៤៥`.
+pub fn count(n: u64, lang: Lang) -> String {
+    group(&n.to_string(), lang)
+}
+
+/// A signed change of people: `+12`, `−3`, `0`.
+pub fn signed_count(n: i64, lang: Lang) -> String {
+    let body = count(n.unsigned_abs(), lang);
+    match n.signum() {
+        1 => format!("+{body}"),
+        -1 => format!("−{body}"),
+        _ => body,
+    }
+}
+
+/// "Not applicable" (a zero denominator).
+pub fn not_applicable(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "n/a",
+        Lang::Km => "មិនអាចគណនាបាន",
+    }
+}
+
+/// A share as a percentage with one decimal: `95.0%` / `៩៥,០%`; `n/a` for none.
+pub fn percent(r: Option<f64>, lang: Lang) -> String {
+    match r.filter(|v| v.is_finite()) {
+        Some(v) => format!("{}%", group(&format!("{:.1}", v * 100.0), lang)),
+        None => not_applicable(lang).to_string(),
+    }
+}
+
+/// A share as a whole percentage: `95%` / `៩៥%` (axis ends, targets in running text).
+pub fn percent_whole(r: Option<f64>, lang: Lang) -> String {
+    match r.filter(|v| v.is_finite()) {
+        Some(v) => format!("{}%", group(&format!("{:.0}", v * 100.0), lang)),
+        None => not_applicable(lang).to_string(),
+    }
+}
+
+/// A change in percentage points: `+3.2 pts` / `+៣,២ ពិន្ទុ`.
+pub fn points(p: Option<f64>, lang: Lang) -> String {
+    let Some(v) = p.filter(|v| v.is_finite()) else { return not_applicable(lang).to_string() };
+    let v = if v.abs() < 0.05 { 0.0 } else { v };
+    let sign = if v > 0.0 {
+        "+"
+    } else if v < 0.0 {
+        "−"
+    } else {
+        ""
+    };
+    let unit = match lang {
+        Lang::En => "pts",
+        Lang::Km => "ពិន្ទុ",
+    };
+    format!("{sign}{} {unit}", group(&format!("{:.1}", v.abs()), lang))
+}
+
+/// Money in whole units with its currency code: `1,234 USD` / `១.២៣៤ USD`.
+pub fn money(amount: f64, currency: &str, lang: Lang) -> String {
+    if !amount.is_finite() {
+        return not_applicable(lang).to_string();
+    }
+    format!("{} {currency}", group(&format!("{:.0}", amount), lang))
+}
+
+/// A date: `12 October 2026` / `១២ តុលា ២០២៦`.
+pub fn date(d: NaiveDate, lang: Lang) -> String {
+    let m = d.month0() as usize;
+    match lang {
+        Lang::En => format!("{} {} {}", d.day(), ENGLISH_MONTHS[m], d.year()),
+        Lang::Km => khmer_digits(&format!("{} {} {}", d.day(), KHMER_MONTHS[m], d.year())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_both_languages() {
+        assert_eq!(count(0, Lang::En), "0");
+        assert_eq!(count(999, Lang::En), "999");
+        assert_eq!(count(1234, Lang::En), "1,234");
+        assert_eq!(count(1_234_567, Lang::En), "1,234,567");
+        assert_eq!(count(1234, Lang::Km), "១.២៣៤");
+        assert_eq!(signed_count(-1204, Lang::En), "−1,204");
+        assert_eq!(signed_count(7, Lang::Km), "+៧");
+    }
+
+    #[test]
+    fn percents_points_money_dates() {
+        assert_eq!(percent(Some(0.95), Lang::En), "95.0%");
+        assert_eq!(percent(Some(0.9026), Lang::En), "90.3%");
+        assert_eq!(percent(Some(0.857), Lang::Km), "៨៥,៧%");
+        assert_eq!(percent(None, Lang::En), "n/a");
+        assert_eq!(percent_whole(Some(1.0), Lang::Km), "១០០%");
+        assert_eq!(percent(Some(f64::NAN), Lang::Km), "មិនអាចគណនាបាន");
+        assert_eq!(points(Some(3.24), Lang::En), "+3.2 pts");
+        assert_eq!(points(Some(-0.01), Lang::En), "0.0 pts");
+        assert_eq!(points(Some(-12.0), Lang::Km), "−១២,០ ពិន្ទុ");
+        assert_eq!(money(1_267_883.4, "USD", Lang::En), "1,267,883 USD");
+        assert_eq!(money(4_000_000.0, "KHR", Lang::Km), "៤.០០០.០០០ KHR");
+        let d = NaiveDate::from_ymd_opt(2026, 10, 12).expect("date");
+        assert_eq!(date(d, Lang::En), "12 October 2026");
+        assert_eq!(date(d, Lang::Km), "១២ តុលា ២០២៦");
+    }
+}
