@@ -17,6 +17,82 @@ pub struct Build {
     pub report: Report,
 }
 
+/// Free pages (`pages/*.md`), the latest period's narratives (`narratives/<period>/<PP>*.md`)
+/// and template overrides (`templates/*`) of a project. Unreadable or malformed files are
+/// reported, not fatal.
+pub fn load_render_inputs(root: &Path, latest: Option<crate::period::Period>) -> (RenderFiles, Vec<String>) {
+    use crate::render::markdown;
+    let mut files = RenderFiles::default();
+    let mut problems = Vec::new();
+    let md_files = |dir: &Path| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        v.sort();
+        v
+    };
+    for path in md_files(&root.join("pages")) {
+        let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| markdown::parse(&t)) {
+            Ok(doc) if doc.front.audience.as_deref() != Some("internal") => files.pages.push((slug, doc)),
+            Ok(_) => {}
+            Err(e) => problems.push(format!("{}: {e}", path.display())),
+        }
+    }
+    if let Some(period) = latest {
+        for path in md_files(&root.join("narratives").join(period.to_string())) {
+            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let code: String = name.chars().take(2).collect();
+            match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| markdown::parse(&t)) {
+                Ok(doc) if doc.front.audience.as_deref() != Some("internal") => {
+                    files.narratives.insert(code, doc);
+                }
+                Ok(_) => {}
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+    for entry in std::fs::read_dir(root.join("templates")).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        match std::fs::read_to_string(entry.path()) {
+            Ok(t) => {
+                files.overrides.insert(name, t);
+            }
+            Err(e) => problems.push(format!("{}: {e}", entry.path().display())),
+        }
+    }
+    (files, problems)
+}
+
+/// What a project adds to the report for rendering.
+#[derive(Default)]
+pub struct RenderFiles {
+    pub pages: Vec<(String, crate::render::markdown::Document)>,
+    pub narratives: BTreeMap<String, crate::render::markdown::Document>,
+    pub overrides: BTreeMap<String, String>,
+}
+
+/// Render the site in memory (the latest period's edition).
+pub fn render(b: &Build) -> Result<(String, crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
+    let latest = b.report.latest().map(|p| p.period);
+    let (files, problems) = load_render_inputs(&b.project.root, latest);
+    let edition = latest.map_or_else(|| "empty".to_string(), |p| p.to_string());
+    let input = crate::render::site::SiteInput {
+        report: &b.report,
+        dataset: &b.dataset,
+        geography: &b.project.geography,
+        edition: edition.clone(),
+        pages: files.pages,
+        narratives: files.narratives,
+        overrides: files.overrides,
+    };
+    Ok((edition, crate::render::site::render_site(&input)?, problems))
+}
+
 /// Run the pipeline on the project in `root`.
 pub fn build(root: &Path) -> Result<Build, ProjectError> {
     let project = Project::load(root)?;

@@ -12,6 +12,7 @@ pub mod geography;
 pub mod ingest;
 pub mod period;
 pub mod project;
+pub mod publish;
 pub mod render;
 pub mod synth;
 pub mod validate;

@@ -20,9 +20,12 @@ enum Command {
     Build {
         #[arg(default_value = "data")]
         project: PathBuf,
-        /// Print the analysis summary per province (today a build always does).
+        /// Print the analysis summary per province.
         #[arg(long)]
         summary: bool,
+        /// Where the site is written.
+        #[arg(long, default_value = "site")]
+        out: PathBuf,
     },
     /// Check submissions (files or folders) and print what was understood and every finding.
     Check {
@@ -50,11 +53,13 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { project, summary: _ } => match ftc::build::build(&project) {
+        Command::Build { project, summary, out } => match ftc::build::build(&project) {
             Ok(b) => {
                 print!("{}", ftc::build::summary(&b));
-                print!("{}", ftc::build::analysis_summary(&b.report));
-                ExitCode::SUCCESS
+                if summary {
+                    print!("{}", ftc::build::analysis_summary(&b.report));
+                }
+                write_site(&b, &out)
             }
             Err(e) => fail(&e.to_string()),
         },
@@ -77,6 +82,27 @@ fn main() -> ExitCode {
                 Err(e) => fail(&format!("{e:#}")),
             }
         }
+    }
+}
+
+fn write_site(b: &ftc::build::Build, out: &std::path::Path) -> ExitCode {
+    let (edition, site, problems) = match ftc::build::render(b) {
+        Ok(r) => r,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for p in &problems {
+        eprintln!("ftc: warning: {p}");
+    }
+    let missing = ftc::render::site::untranslated();
+    if !missing.is_empty() {
+        println!("{} UI string(s) have no Khmer translation yet: {}", missing.len(), missing.join(", "));
+    }
+    match ftc::publish::write_edition(&site, out, &edition) {
+        Ok(dest) => {
+            println!("wrote {} files to {}", site.len(), dest.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("writing {}: {e}", out.display())),
     }
 }
 

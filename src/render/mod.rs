@@ -1,10 +1,13 @@
 //! Render stage: [`Report`](crate::analyse::Report) → the site, an in-memory map of path to
-//! bytes. Built so far: the formatting of numbers, shares, money and dates in both languages,
-//! the UI string table, and the SVG cascade charts. Pages, templates and downloads come next.
+//! bytes (`site::render_site`). Built so far: formatting in both languages, the UI string
+//! table, SVG cascade charts, Markdown pages, and the overview, province and commune pages.
 
 pub mod charts;
 pub mod format;
 pub mod i18n;
+pub mod markdown;
+pub mod site;
+pub mod view;
 
 use crate::analyse::cascade::Cascade;
 use charts::{Bar, BarChart, bar_chart};

@@ -1,0 +1,172 @@
+//! Render: the site as an in-memory map of relative path → bytes. Templates are embedded and a
+//! project's `templates/` overrides them by name (as Zola does); they receive view models
+//! (plain rows of already formatted text), never domain types, and do no arithmetic.
+
+use super::format::{Lang, count};
+use super::i18n::{fill, t, table};
+use super::markdown::Document;
+use super::view::{self, Ctx};
+use crate::analyse::{AreaReport, PeriodReport, Report};
+use crate::geography::Geography;
+use crate::period::Period;
+use crate::validate::Dataset;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub type Site = BTreeMap<String, Vec<u8>>;
+
+/// The built-in templates and assets, by name.
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("overview.html", include_str!("../../templates/overview.html")),
+    ("province.html", include_str!("../../templates/province.html")),
+    ("commune.html", include_str!("../../templates/commune.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+];
+pub const ASSETS: &[(&str, &str)] = &[
+    ("assets/style.css", include_str!("../../templates/style.css")),
+    ("assets/table.js", include_str!("../../templates/table.js")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+}
+
+/// Everything the renderer needs.
+pub struct SiteInput<'a> {
+    pub report: &'a Report,
+    pub dataset: &'a Dataset,
+    pub geography: &'a Geography,
+    pub edition: String,
+    /// Free pages by slug (`methodology`), parsed.
+    pub pages: Vec<(String, Document)>,
+    /// Narratives of the latest period by province code.
+    pub narratives: BTreeMap<String, Document>,
+    /// Project templates that override built-ins, by name.
+    pub overrides: BTreeMap<String, String>,
+}
+
+fn error_chain(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    msg
+}
+
+/// Parse the templates once: built-ins, then the project's overrides by the same name.
+pub fn templates(overrides: &BTreeMap<String, String>) -> Result<tera::Tera, RenderError> {
+    let mut tera = tera::Tera::default();
+    let all: BTreeMap<&str, &str> =
+        TEMPLATES.iter().copied().chain(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str()))).collect();
+    tera.add_raw_templates(all.into_iter().collect::<Vec<_>>())
+        .map_err(|e| RenderError::Template { name: "templates".into(), message: error_chain(&e) })?;
+    tera.autoescape_on(vec![".html"]);
+    Ok(tera)
+}
+
+/// Render the whole site of the latest period.
+pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
+    let tera = templates(&input.overrides)?;
+    let mut site = Site::new();
+    for (path, body) in ASSETS {
+        site.insert((*path).to_string(), body.as_bytes().to_vec());
+    }
+    let Some(pr) = input.report.latest() else {
+        return Ok(site);
+    };
+    for lang in Lang::ALL {
+        let ctx = Ctx { input, pr, lang };
+        let mut put = |path: String, name: &str, c: tera::Context| -> Result<(), RenderError> {
+            let html = tera
+                .render(name, &c)
+                .map_err(|e| RenderError::Template { name: name.into(), message: error_chain(&e) })?;
+            site.insert(path, html.into_bytes());
+            Ok(())
+        };
+        put(format!("{}/index.html", lang.code()), "overview.html", view::overview(&ctx))?;
+        for code in pr.provinces.keys() {
+            put(format!("{}/province/{code}.html", lang.code()), "province.html", view::province(&ctx, code))?;
+        }
+        for code in pr.communes.keys() {
+            put(format!("{}/commune/{code}.html", lang.code()), "commune.html", view::commune(&ctx, code))?;
+        }
+        for (slug, doc) in &input.pages {
+            put(format!("{}/{slug}.html", lang.code()), "page.html", view::page(&ctx, slug, doc))?;
+        }
+    }
+    site.insert("index.html".into(), view::root_redirect().into_bytes());
+    Ok(site)
+}
+
+/// Strings a page shows that have no Khmer translation yet.
+pub fn untranslated() -> Vec<&'static str> {
+    super::i18n::missing_khmer()
+}
+
+/// One formatted row of the cascade table.
+#[derive(Serialize)]
+pub struct StageRow {
+    pub label: String,
+    pub people: String,
+    pub share: String,
+    pub target: String,
+    pub gap: String,
+}
+
+pub(super) fn area_name(a: &AreaReport, lang: Lang) -> String {
+    match lang {
+        Lang::Km if !a.name_km.is_empty() => a.name_km.clone(),
+        _ => a.name_en.clone(),
+    }
+}
+
+pub(super) fn gap_text(a: &AreaReport, lang: Lang) -> (String, String) {
+    match a.cascade.as_ref().and_then(|c| c.gaps.largest()) {
+        Some((stage, n)) => {
+            (stage.as_str().to_string(), fill(t(&format!("gap.{}", stage.as_str()), lang), &[("n", count(n, lang))]))
+        }
+        None => ("none".into(), t("gap.none", lang).to_string()),
+    }
+}
+
+pub(super) fn stamp(input: &SiteInput<'_>, period: Period, lang: Lang) -> String {
+    fill(t("stamp", lang), &[("edition", input.edition.clone()), ("period", period.to_string())])
+}
+
+pub(super) fn base_context(
+    input: &SiteInput<'_>,
+    pr: &PeriodReport,
+    lang: Lang,
+    path_in_lang: &str,
+    depth: usize,
+    title: &str,
+) -> tera::Context {
+    let mut c = tera::Context::new();
+    let other = if lang == Lang::En { Lang::Km } else { Lang::En };
+    c.insert("lang", lang.code());
+    c.insert("other_lang", other.code());
+    c.insert("other_lang_name", if other == Lang::En { "English" } else { "ខ្មែរ" });
+    c.insert("root", &"../".repeat(depth));
+    c.insert("other_href", &format!("{}{}/{path_in_lang}", "../".repeat(depth), other.code()));
+    c.insert("t", &table(lang));
+    c.insert("site_title", &input.report.title);
+    c.insert("page_title", title);
+    c.insert("stamp", &stamp(input, pr.period, lang));
+    c.insert("footer", t("footer", lang));
+    let nav: Vec<BTreeMap<&str, String>> = input
+        .pages
+        .iter()
+        .map(|(slug, d)| {
+            BTreeMap::from([("slug", slug.clone()), ("title", d.front.title.clone().unwrap_or_else(|| slug.clone()))])
+        })
+        .collect();
+    c.insert("nav_pages", &nav);
+    c
+}

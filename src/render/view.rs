@@ -1,0 +1,438 @@
+//! Render: the view models of each page, built from the report: rows of formatted text in the
+//! page's language, names in the page's script. Templates only lay these out.
+
+use super::format::{Lang, count, money, percent, points};
+use super::i18n::{fill, t};
+use super::markdown::Document;
+use super::site::{SiteInput, StageRow, area_name, base_context, gap_text};
+use crate::analyse::budget::{Budget, Execution};
+use crate::analyse::cascade::Cascade;
+use crate::analyse::{AreaReport, PeriodReport};
+use crate::finding::{Finding, Severity};
+use serde::Serialize;
+
+pub struct Ctx<'a> {
+    pub input: &'a SiteInput<'a>,
+    pub pr: &'a PeriodReport,
+    pub lang: Lang,
+}
+
+#[derive(Serialize)]
+struct CascadeView {
+    stages: Vec<StageRow>,
+    vl_note: String,
+}
+
+fn cascade_view(c: &Cascade, lang: Lang) -> CascadeView {
+    let of = c.targets.of_plhiv();
+    let n = &c.counts;
+    let row = |key: &str, people: u64, share: Option<f64>, target: Option<f64>, gap: Option<u64>| StageRow {
+        label: t(key, lang).to_string(),
+        people: count(people, lang),
+        share: percent(share, lang),
+        target: target.map_or_else(String::new, |x| percent(Some(x), lang)),
+        gap: gap.map_or_else(String::new, |g| count(g, lang)),
+    };
+    CascadeView {
+        stages: vec![
+            row("stage.plhiv", n.plhiv, Some(1.0).filter(|_| n.plhiv > 0), None, None),
+            row("stage.diagnosed", n.diagnosed, c.diagnosed_of_plhiv, Some(of[0]), Some(c.gaps.diagnosed)),
+            row("stage.on_art", n.on_art, c.on_art_of_plhiv, Some(of[1]), Some(c.gaps.on_art)),
+            row("stage.suppressed", n.vl_suppressed, c.suppressed_of_plhiv, Some(of[2]), Some(c.gaps.suppressed)),
+        ],
+        vl_note: fill(
+            t("vl.note", lang),
+            &[("coverage", percent(c.vl_coverage, lang)), ("supp", percent(c.unadjusted_suppression, lang))],
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct BottleneckView {
+    severity: &'static str,
+    severity_label: String,
+    explanation: String,
+}
+
+fn bottlenecks(a: &AreaReport, lang: Lang) -> Vec<BottleneckView> {
+    use crate::analyse::bottleneck::Severity as S;
+    a.bottlenecks
+        .iter()
+        .map(|b| {
+            let key = match b.severity {
+                S::High => "high",
+                S::Medium => "medium",
+                S::Low => "low",
+            };
+            BottleneckView {
+                severity: key,
+                severity_label: t(&format!("severity.{key}"), lang).to_string(),
+                explanation: b.explanation.clone(),
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct MoneyRow {
+    label: String,
+    approved: String,
+    spent: String,
+    execution: String,
+    expected: String,
+    lagging: bool,
+}
+
+fn money_row(label: String, e: &Execution, currency: &str, lag: f64, lang: Lang) -> MoneyRow {
+    MoneyRow {
+        label,
+        approved: money(e.money.approved, currency, lang),
+        spent: money(e.money.spent, currency, lang),
+        execution: percent(e.execution, lang),
+        expected: percent(Some(e.expected), lang),
+        lagging: e.lag_points.is_some_and(|l| l > lag),
+    }
+}
+
+fn budget_rows(b: &Budget, ctx: &Ctx<'_>) -> (Vec<MoneyRow>, Vec<MoneyRow>) {
+    let cur = &ctx.input.report.rates.reporting;
+    let lag = 10.0;
+    let cats = b.by_category.iter().map(|(k, e)| money_row(k.as_str().to_string(), e, cur, lag, ctx.lang)).collect();
+    let funds = b.by_funding.iter().map(|(k, e)| money_row(k.clone(), e, cur, lag, ctx.lang)).collect();
+    (cats, funds)
+}
+
+fn budget_lead(ctx: &Ctx<'_>) -> String {
+    let r = &ctx.input.report.rates;
+    let rates: Vec<String> = r
+        .per_reporting_unit
+        .iter()
+        .map(|(k, v)| format!("1 {} = {} {k}", r.reporting, count(*v as u64, ctx.lang)))
+        .collect();
+    fill(
+        t("budget.lead", ctx.lang),
+        &[
+            ("period", ctx.pr.period.to_string()),
+            ("expected", percent(Some(ctx.pr.expected_execution), ctx.lang)),
+            ("currency", r.reporting.clone()),
+            ("rates", rates.join(", ")),
+        ],
+    )
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    severity: &'static str,
+    severity_label: String,
+    province: String,
+    place: String,
+    rule: &'static str,
+    message: String,
+}
+
+fn finding_view(f: &Finding, province: &str, lang: Lang) -> FindingView {
+    let sev = f.severity.as_str();
+    FindingView {
+        severity: sev,
+        severity_label: t(&format!("severity.{sev}"), lang).to_string(),
+        province: province.to_string(),
+        place: f.location.to_string(),
+        rule: f.rule.id(),
+        message: f.message(),
+    }
+}
+
+/// Findings (errors and warnings) in the files of one province, in the latest period.
+fn province_findings(ctx: &Ctx<'_>, code: &str) -> Vec<FindingView> {
+    let ds = ctx.input.dataset;
+    let files: Vec<&str> = ds
+        .files
+        .iter()
+        .filter(|f| f.province.as_deref() == Some(code) && f.period == Some(ctx.pr.period))
+        .map(|f| f.path.as_str())
+        .collect();
+    ds.findings
+        .iter()
+        .filter(|f| f.severity != Severity::Note && files.contains(&f.location.file.as_str()))
+        .map(|f| finding_view(f, code, ctx.lang))
+        .collect()
+}
+
+pub fn overview(ctx: &Ctx<'_>) -> tera::Context {
+    let lang = ctx.lang;
+    let pr = ctx.pr;
+    let mut c = base_context(ctx.input, pr, lang, "index.html", 1, t("title.overview", lang));
+    let a = &pr.initiative;
+    c.insert(
+        "lead",
+        &fill(
+            t("lead.overview", lang),
+            &[
+                ("period", pr.period.to_string()),
+                ("provinces", count(pr.provinces.len() as u64, lang)),
+                ("communes", count(pr.communes.values().filter(|c| c.cascade.is_some()).count() as u64, lang)),
+                ("plhiv", count(a.cascade.as_ref().map_or(0, |c| c.counts.plhiv), lang)),
+            ],
+        ),
+    );
+    c.insert("charts", &a.cascade.as_ref().map(|cas| super::cascade_charts(cas, "all", lang)).unwrap_or_default());
+    c.insert("cascade", &a.cascade.as_ref().map(|cas| cascade_view(cas, lang)));
+    let mut provinces: Vec<&AreaReport> = pr.provinces.values().collect();
+    provinces.sort_by_key(|p| (p.rank.unwrap_or(usize::MAX), p.code.clone()));
+    let rows: Vec<_> = provinces.iter().map(|p| province_row(p, lang)).collect();
+    c.insert("provinces", &rows);
+    let (cats, _) = a.budget.as_ref().map(|b| budget_rows(b, ctx)).unwrap_or_default();
+    c.insert("budget_rows", &cats);
+    c.insert("budget_lead", &budget_lead(ctx));
+    c.insert("bottlenecks", &bottlenecks(a, lang));
+    let ds = ctx.input.dataset;
+    c.insert(
+        "quality_lead",
+        &fill(
+            t("quality.lead", lang),
+            &[
+                ("errors", count(ds.count(Severity::Error) as u64, lang)),
+                ("warnings", count(ds.count(Severity::Warning) as u64, lang)),
+                ("files", count(ds.files.len() as u64, lang)),
+            ],
+        ),
+    );
+    let changes = ctx.input.report.changes.as_ref();
+    let rows: Vec<BTreeMapRow> = changes
+        .and_then(|ch| ch.areas.get(crate::analyse::INITIATIVE))
+        .map(|a| {
+            [("stage.first", "first"), ("stage.second", "second"), ("stage.third", "third")]
+                .iter()
+                .map(|(label, key)| BTreeMapRow {
+                    label: t(label, lang).to_string(),
+                    value: points(a.indicators.get(key).copied().flatten(), lang),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    c.insert("changes", &rows);
+    c.insert(
+        "changes_caption",
+        &changes
+            .map(|ch| fill(t("changes.caption", lang), &[("to", ch.to.to_string()), ("from", ch.from.to_string())]))
+            .unwrap_or_default(),
+    );
+    c
+}
+
+#[derive(Serialize)]
+struct BTreeMapRow {
+    label: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ProvinceRow {
+    href: String,
+    name: String,
+    rank: String,
+    first: String,
+    second: String,
+    third: String,
+    gap_stage: String,
+    gap_text: String,
+    execution: String,
+}
+
+fn province_row(p: &AreaReport, lang: Lang) -> ProvinceRow {
+    let (gap_stage, gap_text) = gap_text(p, lang);
+    let c = p.cascade.as_ref();
+    ProvinceRow {
+        href: format!("province/{}.html", p.code),
+        name: area_name(p, lang),
+        rank: p.rank.map_or_else(String::new, |r| count(r as u64, lang)),
+        first: percent(c.and_then(|c| c.first), lang),
+        second: percent(c.and_then(|c| c.second), lang),
+        third: percent(c.and_then(|c| c.third), lang),
+        gap_stage,
+        gap_text,
+        execution: percent(p.budget.as_ref().and_then(|b| b.total.execution), lang),
+    }
+}
+
+#[derive(Serialize)]
+struct CommuneRow {
+    href: String,
+    name: String,
+    plhiv: String,
+    plhiv_sort: u64,
+    first: String,
+    first_sort: String,
+    second: String,
+    second_sort: String,
+    third: String,
+    third_sort: String,
+    gap1: String,
+    gap1_sort: u64,
+    gap2: String,
+    gap2_sort: u64,
+    gap3: String,
+    gap3_sort: u64,
+}
+
+fn sort_key(r: Option<f64>) -> String {
+    r.map_or_else(|| "-1".into(), |v| format!("{v:.6}"))
+}
+
+fn commune_row(a: &AreaReport, lang: Lang) -> CommuneRow {
+    let c = a.cascade.as_ref();
+    let g = c.map(|c| c.gaps).unwrap_or_default();
+    CommuneRow {
+        href: format!("../commune/{}.html", a.code),
+        name: area_name(a, lang),
+        plhiv: count(c.map_or(0, |c| c.counts.plhiv), lang),
+        plhiv_sort: c.map_or(0, |c| c.counts.plhiv),
+        first: percent(c.and_then(|c| c.first), lang),
+        first_sort: sort_key(c.and_then(|c| c.first)),
+        second: percent(c.and_then(|c| c.second), lang),
+        second_sort: sort_key(c.and_then(|c| c.second)),
+        third: percent(c.and_then(|c| c.third), lang),
+        third_sort: sort_key(c.and_then(|c| c.third)),
+        gap1: count(g.diagnosed, lang),
+        gap1_sort: g.diagnosed,
+        gap2: count(g.on_art, lang),
+        gap2_sort: g.on_art,
+        gap3: count(g.suppressed, lang),
+        gap3_sort: g.suppressed,
+    }
+}
+
+#[derive(Serialize)]
+struct TrendRow {
+    period: String,
+    first: String,
+    second: String,
+    third: String,
+    execution: String,
+}
+
+pub fn province(ctx: &Ctx<'_>, code: &str) -> tera::Context {
+    let lang = ctx.lang;
+    let pr = ctx.pr;
+    let a = &pr.provinces[code];
+    let name = area_name(a, lang);
+    let mut c = base_context(ctx.input, pr, lang, &format!("province/{code}.html"), 2, &name);
+    let communes: Vec<&AreaReport> = pr.communes.values().filter(|x| x.code.starts_with(code)).collect();
+    c.insert(
+        "lead",
+        &fill(
+            t("lead.province", lang),
+            &[
+                ("period", pr.period.to_string()),
+                ("communes", count(communes.iter().filter(|x| x.cascade.is_some()).count() as u64, lang)),
+                ("rank", a.rank.map_or_else(|| "–".into(), |r| count(r as u64, lang))),
+                ("of", count(pr.provinces.len() as u64, lang)),
+            ],
+        ),
+    );
+    c.insert(
+        "charts",
+        &a.cascade.as_ref().map(|cas| super::cascade_charts(cas, &format!("p{code}"), lang)).unwrap_or_default(),
+    );
+    c.insert("cascade", &a.cascade.as_ref().map(|cas| cascade_view(cas, lang)));
+    c.insert("bottlenecks", &bottlenecks(a, lang));
+    c.insert("communes", &communes.iter().map(|x| commune_row(x, lang)).collect::<Vec<_>>());
+    c.insert("communes_caption", &fill(t("communes.caption", lang), &[("n", count(communes.len() as u64, lang))]));
+    let (cats, funds) = a.budget.as_ref().map(|b| budget_rows(b, ctx)).unwrap_or_default();
+    c.insert("budget_rows", &cats);
+    c.insert("funding_rows", &funds);
+    c.insert("budget_lead", &budget_lead(ctx));
+    let trend: Vec<TrendRow> = ctx
+        .input
+        .report
+        .by_period
+        .values()
+        .filter_map(|p| p.provinces.get(code).map(|a| (p.period, a)))
+        .map(|(p, a)| {
+            let cas = a.cascade.as_ref();
+            TrendRow {
+                period: p.to_string(),
+                first: percent(cas.and_then(|c| c.first), lang),
+                second: percent(cas.and_then(|c| c.second), lang),
+                third: percent(cas.and_then(|c| c.third), lang),
+                execution: percent(a.budget.as_ref().and_then(|b| b.total.execution), lang),
+            }
+        })
+        .collect();
+    c.insert("trend", &trend);
+    c.insert("narrative", &ctx.input.narratives.get(code).map(|d| d.html.clone()));
+    c.insert("findings", &province_findings(ctx, code));
+    c
+}
+
+pub fn commune(ctx: &Ctx<'_>, code: &str) -> tera::Context {
+    let lang = ctx.lang;
+    let pr = ctx.pr;
+    let a = &pr.communes[code];
+    let name = area_name(a, lang);
+    let mut c = base_context(ctx.input, pr, lang, &format!("commune/{code}.html"), 2, &name);
+    let district = a.parent.as_ref().and_then(|d| pr.districts.get(d)).map(|d| area_name(d, lang)).unwrap_or_default();
+    let province =
+        pr.provinces.get(crate::geography::province_of(code)).map(|p| area_name(p, lang)).unwrap_or_default();
+    c.insert(
+        "lead",
+        &fill(
+            t("lead.commune", lang),
+            &[("period", pr.period.to_string()), ("district", district), ("province", province)],
+        ),
+    );
+    c.insert(
+        "charts",
+        &a.cascade.as_ref().map(|cas| super::cascade_charts(cas, &format!("c{code}"), lang)).unwrap_or_default(),
+    );
+    c.insert("cascade", &a.cascade.as_ref().map(|cas| cascade_view(cas, lang)));
+    c.insert("bottlenecks", &bottlenecks(a, lang));
+    let cur = &ctx.input.report.rates.reporting;
+    let lines: Vec<MoneyRow> = a
+        .lines
+        .iter()
+        .map(|l| {
+            money_row(
+                format!("{} ({}, {})", l.activity, l.category.as_str(), l.funding_source),
+                &l.execution,
+                cur,
+                10.0,
+                lang,
+            )
+        })
+        .collect();
+    c.insert("budget_rows", &lines);
+    let rows: Vec<(&str, Option<u32>)> = ctx
+        .input
+        .dataset
+        .cascade
+        .iter()
+        .filter(|r| r.area_code == code && r.period == Some(pr.period))
+        .map(|r| (r.location.file.as_str(), r.location.row))
+        .collect();
+    let findings: Vec<FindingView> = ctx
+        .input
+        .dataset
+        .findings
+        .iter()
+        .filter(|f| {
+            f.severity != Severity::Note
+                && rows.iter().any(|(file, row)| f.location.file == *file && f.location.row == *row)
+        })
+        .map(|f| finding_view(f, crate::geography::province_of(code), lang))
+        .collect();
+    c.insert("findings", &findings);
+    c
+}
+
+pub fn page(ctx: &Ctx<'_>, slug: &str, doc: &Document) -> tera::Context {
+    let title = doc.front.title.clone().unwrap_or_else(|| slug.to_string());
+    let mut c = base_context(ctx.input, ctx.pr, ctx.lang, &format!("{slug}.html"), 1, &title);
+    c.insert("body", &doc.html);
+    c
+}
+
+/// The site's root page sends readers to the English overview (and says where, without script).
+pub fn root_redirect() -> String {
+    "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ftc</title><meta http-equiv=\"refresh\" content=\"0; url=en/index.html\"></head><body><p><a href=\"en/index.html\">English</a> · <a href=\"km/index.html\" lang=\"km\">ខ្មែរ</a></p></body></html>\n".to_string()
+}
