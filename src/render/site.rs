@@ -23,10 +23,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("province.html", include_str!("../../templates/province.html")),
     ("commune.html", include_str!("../../templates/commune.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    ("quality.html", include_str!("../../templates/quality.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 pub const ASSETS: &[(&str, &str)] = &[
     ("assets/style.css", include_str!("../../templates/style.css")),
     ("assets/table.js", include_str!("../../templates/table.js")),
+    ("assets/filter.js", include_str!("../../templates/filter.js")),
+    ("assets/search.js", include_str!("../../templates/search.js")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -97,11 +101,14 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
         for code in pr.communes.keys() {
             put(format!("{}/commune/{code}.html", lang.code()), "commune.html", view::commune(&ctx, code))?;
         }
+        put(format!("{}/quality.html", lang.code()), "quality.html", view::quality(&ctx))?;
+        put(format!("{}/search.html", lang.code()), "search.html", view::search(&ctx))?;
         for (slug, doc) in &input.pages {
             put(format!("{}/{slug}.html", lang.code()), "page.html", view::page(&ctx, slug, doc))?;
         }
     }
     site.insert("index.html".into(), view::root_redirect().into_bytes());
+    site.insert("assets/search-index.js".into(), view::search_index(pr).into_bytes());
     Ok(site)
 }
 

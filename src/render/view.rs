@@ -436,3 +436,202 @@ pub fn page(ctx: &Ctx<'_>, slug: &str, doc: &Document) -> tera::Context {
 pub fn root_redirect() -> String {
     "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>ftc</title><meta http-equiv=\"refresh\" content=\"0; url=en/index.html\"></head><body><p><a href=\"en/index.html\">English</a> · <a href=\"km/index.html\" lang=\"km\">ខ្មែរ</a></p></body></html>\n".to_string()
 }
+
+#[derive(Serialize)]
+struct StatusCell {
+    status: &'static str,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct SubmissionRow {
+    name: String,
+    cells: Vec<StatusCell>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    name: String,
+}
+
+/// Received, late or missing, per province and period, for cascade and budget files.
+fn submissions(ctx: &Ctx<'_>, provinces: &[String], periods: &[crate::period::Period]) -> Vec<SubmissionRow> {
+    use crate::finding::Rule;
+    use crate::ingest::aliases::TableKind;
+    let ds = ctx.input.dataset;
+    let lang = ctx.lang;
+    provinces
+        .iter()
+        .map(|code| {
+            let name = ctx
+                .input
+                .geography
+                .get(code)
+                .map_or_else(|| code.clone(), |a| if lang == Lang::Km { a.name_km.clone() } else { a.name_en.clone() });
+            let cells = periods
+                .iter()
+                .map(|period| {
+                    let files: Vec<_> = ds
+                        .files
+                        .iter()
+                        .filter(|f| f.province.as_deref() == Some(code) && f.period == Some(*period))
+                        .collect();
+                    let has = |k: TableKind| files.iter().any(|f| f.tables.iter().any(|t| t.kind == k));
+                    let late = ds.findings.iter().any(|f| {
+                        f.rule == Rule::LateSubmission
+                            && f.message_id == "submission.late"
+                            && files.iter().any(|x| x.path == f.location.file)
+                    });
+                    let status = match (has(TableKind::Cascade), has(TableKind::Budget), late) {
+                        (false, false, _) => "missing",
+                        (true, true, false) => "received",
+                        (_, _, true) => "late",
+                        _ => "missing",
+                    };
+                    let part = |k: TableKind, key: &str| {
+                        format!(
+                            "{} {}",
+                            t(key, lang),
+                            t(if has(k) { "status.received" } else { "status.missing" }, lang)
+                        )
+                    };
+                    let text = format!(
+                        "{}: {}; {}",
+                        t(&format!("status.{status}"), lang),
+                        part(TableKind::Cascade, "status.cascade"),
+                        part(TableKind::Budget, "status.budget")
+                    );
+                    StatusCell { status, text }
+                })
+                .collect();
+            SubmissionRow { name, cells }
+        })
+        .collect()
+}
+
+pub fn quality(ctx: &Ctx<'_>) -> tera::Context {
+    let lang = ctx.lang;
+    let ds = ctx.input.dataset;
+    let mut c = base_context(ctx.input, ctx.pr, lang, "quality.html", 1, t("title.quality", lang));
+    c.insert(
+        "lead",
+        &fill(
+            t("quality.lead", lang),
+            &[
+                ("errors", count(ds.count(Severity::Error) as u64, lang)),
+                ("warnings", count(ds.count(Severity::Warning) as u64, lang)),
+                ("files", count(ds.files.len() as u64, lang)),
+            ],
+        ),
+    );
+    let periods: Vec<crate::period::Period> = ctx.input.report.periods.clone();
+    let mut provinces: Vec<String> = ctx.pr.provinces.keys().cloned().collect();
+    provinces.extend(
+        ds.findings
+            .iter()
+            .filter(|f| f.message_id == "submission.missing")
+            .filter_map(|f| f.args.iter().find(|(k, _)| *k == "province").map(|(_, v)| v.clone())),
+    );
+    provinces.sort();
+    provinces.dedup();
+    c.insert("periods", &periods.iter().map(ToString::to_string).collect::<Vec<_>>());
+    c.insert("submissions", &submissions(ctx, &provinces, &periods));
+    let province_of_file: std::collections::BTreeMap<&str, String> =
+        ds.files.iter().map(|f| (f.path.as_str(), f.province.clone().unwrap_or_default())).collect();
+    let findings: Vec<FindingView> = ds
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Note)
+        .map(|f| finding_view(f, province_of_file.get(f.location.file.as_str()).map_or("", String::as_str), lang))
+        .collect();
+    let mut rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+    rules.sort();
+    rules.dedup();
+    c.insert("filter_rules", &rules);
+    let choices: Vec<Choice> = provinces
+        .iter()
+        .map(|p| Choice {
+            code: p.clone(),
+            name: ctx
+                .input
+                .geography
+                .get(p)
+                .map_or_else(|| p.clone(), |a| if lang == Lang::Km { a.name_km.clone() } else { a.name_en.clone() }),
+        })
+        .collect();
+    c.insert("filter_provinces", &choices);
+    c.insert("findings", &findings);
+    c
+}
+
+#[derive(Serialize)]
+struct AreaLink {
+    href: String,
+    name: String,
+    other: String,
+    communes: Vec<AreaLink>,
+}
+
+pub fn search(ctx: &Ctx<'_>) -> tera::Context {
+    let lang = ctx.lang;
+    let mut c = base_context(ctx.input, ctx.pr, lang, "search.html", 1, t("title.search", lang));
+    let other = |a: &AreaReport| if lang == Lang::Km { a.name_en.clone() } else { a.name_km.clone() };
+    let areas: Vec<AreaLink> = ctx
+        .pr
+        .provinces
+        .values()
+        .map(|p| AreaLink {
+            href: format!("province/{}.html", p.code),
+            name: area_name(p, lang),
+            other: other(p),
+            communes: ctx
+                .pr
+                .communes
+                .values()
+                .filter(|x| x.code.starts_with(&p.code))
+                .map(|x| AreaLink {
+                    href: format!("commune/{}.html", x.code),
+                    name: area_name(x, lang),
+                    other: other(x),
+                    communes: Vec::new(),
+                })
+                .collect(),
+        })
+        .collect();
+    c.insert("areas", &areas);
+    c
+}
+
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    code: &'a str,
+    en: &'a str,
+    km: &'a str,
+    href: String,
+}
+
+/// The search index as a script (a `file://` page cannot fetch JSON): every province and
+/// commune with its names in both scripts; links relative to a language folder.
+pub fn search_index(pr: &PeriodReport) -> String {
+    let entries: Vec<IndexEntry<'_>> = pr
+        .provinces
+        .values()
+        .map(|a| IndexEntry {
+            code: &a.code,
+            en: &a.name_en,
+            km: &a.name_km,
+            href: format!("province/{}.html", a.code),
+        })
+        .chain(pr.communes.values().map(|a| IndexEntry {
+            code: &a.code,
+            en: &a.name_en,
+            km: &a.name_km,
+            href: format!("commune/{}.html", a.code),
+        }))
+        .collect();
+    let json = serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into());
+    // Written into a script: keep `</script>` and U+2028/9 from ever ending or breaking it.
+    let json = json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
+    format!("window.FTC_SEARCH = {json};\n")
+}

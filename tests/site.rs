@@ -1,0 +1,178 @@
+//! The rendered demo site, checked in memory: every area has a page in both languages, every
+//! internal link and asset resolves, nothing points off the site, and the `<main>` of the
+//! overview, a province and a commune page is pinned by snapshots
+//! (`UPDATE_SNAPSHOTS=1 cargo test --test site` to accept a deliberate change).
+
+use ftc::build::{build, render};
+use ftc::render::site::Site;
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn demo() -> &'static (ftc::build::Build, Site) {
+    static DEMO: OnceLock<(ftc::build::Build, Site)> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let b = build(&root().join("data")).expect("demo builds");
+        let (_, site, problems) = render(&b).expect("renders");
+        assert!(problems.is_empty(), "{problems:?}");
+        (b, site)
+    })
+}
+
+fn html(site: &Site, path: &str) -> String {
+    String::from_utf8(site.get(path).unwrap_or_else(|| panic!("{path} missing")).clone()).expect("utf-8")
+}
+
+/// Values of `attr="..."` in a page, with character references decoded as a browser does.
+fn attrs(page: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    page.match_indices(&needle)
+        .filter_map(|(i, _)| page[i + needle.len()..].split('"').next())
+        .map(|v| v.replace("&#x2F;", "/").replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&"))
+        .collect()
+}
+
+fn resolve(from: &str, link: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in Path::new(from).parent().unwrap_or(Path::new("")).join(link).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(p) => out.push(p),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_area_has_a_page_in_both_languages() {
+    let (b, site) = demo();
+    let pr = b.report.latest().expect("period");
+    for lang in ["en", "km"] {
+        assert!(site.contains_key(&format!("{lang}/index.html")));
+        assert!(site.contains_key(&format!("{lang}/quality.html")));
+        assert!(site.contains_key(&format!("{lang}/methodology.html")));
+        for code in pr.provinces.keys() {
+            assert!(site.contains_key(&format!("{lang}/province/{code}.html")), "{lang} {code}");
+        }
+        for code in pr.communes.keys() {
+            assert!(site.contains_key(&format!("{lang}/commune/{code}.html")), "{lang} {code}");
+        }
+    }
+    assert_eq!(pr.communes.len(), 375);
+    // Names in the page's script.
+    assert!(html(site, "km/province/02.html").contains("<h1>បាត់ដំបង</h1>"));
+    assert!(html(site, "en/province/02.html").contains("<h1>Battambang</h1>"));
+}
+
+#[test]
+fn every_internal_link_and_asset_resolves_and_nothing_leaves_the_site() {
+    let (_, site) = demo();
+    let mut checked = 0;
+    for (path, bytes) in site.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let page = std::str::from_utf8(bytes).expect("utf-8");
+        assert!(page.starts_with("<!DOCTYPE html>"), "{path}");
+        for link in attrs(page, "href").into_iter().chain(attrs(page, "src")) {
+            assert!(!link.contains("://") && !link.starts_with("//"), "{path} points off the site: {link}");
+            if link.starts_with('#') || link.starts_with("mailto:") {
+                continue;
+            }
+            let target = resolve(path, link.split('#').next().unwrap_or(&link));
+            let key = target.to_string_lossy().replace('\\', "/");
+            assert!(site.contains_key(&key), "{path}: broken link {link} ({key})");
+            checked += 1;
+        }
+    }
+    assert!(checked > 5_000, "checked only {checked} links: the walk missed pages");
+}
+
+#[test]
+fn pages_declare_language_and_one_h1() {
+    let (_, site) = demo();
+    for (path, bytes) in site.iter().filter(|(p, _)| p.ends_with(".html") && p.contains('/')) {
+        let page = std::str::from_utf8(bytes).expect("utf-8");
+        let lang = &path[..2];
+        assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{path}");
+        assert_eq!(page.matches("<h1").count(), 1, "{path}");
+        assert!(page.contains("hreflang="), "{path}: language switch");
+    }
+}
+
+#[test]
+fn a_province_page_with_its_css_is_light() {
+    let (_, site) = demo();
+    let size = site["en/province/12.html"].len() + site["assets/style.css"].len();
+    assert!(size < 150 * 1024, "Phnom Penh's page and CSS are {size} bytes");
+}
+
+fn main_of(page: &str) -> &str {
+    let start = page.find("<main").expect("main");
+    let end = page.find("</main>").expect("/main") + "</main>".len();
+    &page[start..end]
+}
+
+fn snapshot(name: &str, text: &str) {
+    let path = root().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, text).expect("write snapshot");
+    }
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{name} missing: UPDATE_SNAPSHOTS=1 to create"));
+    assert!(expected == text, "{name} changed; review and UPDATE_SNAPSHOTS=1 if intended");
+}
+
+#[test]
+fn main_snapshots() {
+    let (_, site) = demo();
+    snapshot("main_overview_en.html", main_of(&html(site, "en/index.html")));
+    snapshot("main_province_02_km.html", main_of(&html(site, "km/province/02.html")));
+    snapshot("main_commune_020101_en.html", main_of(&html(site, "en/commune/020101.html")));
+}
+
+#[test]
+fn search_index_has_both_scripts_and_substrings_work_for_khmer() {
+    let (_, site) = demo();
+    let js = String::from_utf8(site["assets/search-index.js"].clone()).expect("utf-8");
+    let json = js.trim_start_matches("window.FTC_SEARCH = ").trim_end().trim_end_matches(';');
+    let entries: Vec<serde_json::Value> = serde_json::from_str(json).expect("json");
+    assert_eq!(entries.len(), 4 + 375);
+    // "ភ្នំពេញ" (Phnom Penh) is found inside "រាជធានីភ្នំពេញ" by substring, as search.js does.
+    let hits: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["km"].as_str().is_some_and(|k| k.contains("ភ្នំពេញ")))
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert!(hits.contains(&"12"), "{hits:?}");
+}
+
+#[test]
+fn templates_can_be_overridden_by_the_project() {
+    let (b, _) = demo();
+    let mut overrides = std::collections::BTreeMap::new();
+    overrides.insert(
+        "page.html".to_string(),
+        "{% extends \"base.html\" %}{% block main %}<h1>CUSTOM</h1>{{ body | safe }}{% endblock main %}".to_string(),
+    );
+    let (files, _) = ftc::build::load_render_inputs(&b.project.root, b.report.latest().map(|p| p.period));
+    let input = ftc::render::site::SiteInput {
+        report: &b.report,
+        dataset: &b.dataset,
+        geography: &b.project.geography,
+        edition: "test".into(),
+        pages: files.pages,
+        narratives: files.narratives,
+        overrides,
+    };
+    let site = ftc::render::site::render_site(&input).expect("renders");
+    assert!(html(&site, "en/methodology.html").contains("<h1>CUSTOM</h1>"));
+    let mut broken = std::collections::BTreeMap::new();
+    broken.insert("page.html".to_string(), "{% if %}".to_string());
+    let input = ftc::render::site::SiteInput { overrides: broken, ..input };
+    let err = ftc::render::site::render_site(&input).expect_err("a broken override is an error").to_string();
+    assert!(err.contains("page.html"), "{err}");
+}
