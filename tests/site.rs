@@ -176,3 +176,23 @@ fn templates_can_be_overridden_by_the_project() {
     let err = ftc::render::site::render_site(&input).expect_err("a broken override is an error").to_string();
     assert!(err.contains("page.html"), "{err}");
 }
+
+#[test]
+fn downloads_cover_every_area_and_read_back() {
+    let (b, site) = demo();
+    let cascade = String::from_utf8(site["downloads/cascade.csv"].clone()).expect("utf-8");
+    let rows = cascade.lines().count() - 1;
+    // Every area with a cascade in every period: 2 × (1 initiative + 4 provinces + districts + 375 communes).
+    let expected: usize =
+        b.report.by_period.values().map(|p| 1 + p.provinces.len() + p.districts.len() + p.communes.len()).sum();
+    assert_eq!(rows, expected);
+    assert!(cascade.contains("2026-Q3,commune,020101,Kantueu Muoy,កន្ទឺ ១,"), "Khmer names survive in UTF-8");
+    // The workbook reads back through our own reader.
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("ftc-data.xlsx");
+    std::fs::write(&path, &site["downloads/ftc-data.xlsx"]).expect("write");
+    let read = ftc::ingest::read_file(&path, "ftc-data.xlsx", &ftc::project::Limits::default());
+    assert!(read.findings.iter().all(|f| f.rule != ftc::finding::Rule::UnreadableFile), "{:?}", read.findings);
+    let findings = String::from_utf8(site["downloads/findings.csv"].clone()).expect("utf-8");
+    assert_eq!(findings.lines().count() - 1, 5, "the five planted warnings");
+}

@@ -3,6 +3,7 @@
 //! table, SVG cascade charts, Markdown pages, and the overview, province and commune pages.
 
 pub mod charts;
+pub mod downloads;
 pub mod format;
 pub mod i18n;
 pub mod markdown;

@@ -109,7 +109,29 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     }
     site.insert("index.html".into(), view::root_redirect().into_bytes());
     site.insert("assets/search-index.js".into(), view::search_index(pr).into_bytes());
+    add_downloads(&mut site, input)?;
     Ok(site)
+}
+
+/// The downloads: cascade, budget and findings as CSV, and all three in one XLSX.
+fn add_downloads(site: &mut Site, input: &SiteInput<'_>) -> Result<(), RenderError> {
+    use super::downloads::{budget_table, cascade_table, findings_table, to_csv, to_xlsx};
+    let findings: Vec<crate::finding::Finding> = input
+        .dataset
+        .findings
+        .iter()
+        .chain(&input.report.findings)
+        .filter(|f| f.severity != crate::finding::Severity::Note)
+        .cloned()
+        .collect();
+    let tables = [cascade_table(input.report), budget_table(input.report), findings_table(&findings)];
+    for t in &tables {
+        site.insert(format!("downloads/{}.csv", t.name), to_csv(t));
+    }
+    let xlsx = to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title)
+        .map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
+    site.insert("downloads/ftc-data.xlsx".into(), xlsx);
+    Ok(())
 }
 
 /// Strings a page shows that have no Khmer translation yet.

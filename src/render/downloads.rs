@@ -1,0 +1,259 @@
+//! Render: the downloads: the reconciled cascade and budget of every area and period, and the
+//! findings, as CSV and as one XLSX workbook. Any text cell starting with `=`, `+`, `-`, `@`
+//! (or a tab or carriage return) is prefixed with `'`, so no spreadsheet runs it as a formula.
+
+use crate::analyse::{AreaReport, Report};
+use crate::finding::Finding;
+use crate::ingest::grid::format_number;
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+
+/// A cell of a download table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+/// A table: header and rows.
+pub struct Table {
+    pub name: &'static str,
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Text that a spreadsheet could take for a formula, made inert.
+pub fn neutralise(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(neutralise(&s.into()))
+}
+
+fn ratio(r: Option<f64>) -> Cell {
+    r.filter(|v| v.is_finite()).map_or(Cell::Empty, |v| Cell::Number((v * 1e6).round() / 1e6))
+}
+
+fn areas(report: &Report) -> impl Iterator<Item = (crate::period::Period, &AreaReport)> {
+    report.by_period.values().flat_map(|pr| {
+        std::iter::once(&pr.initiative)
+            .chain(pr.provinces.values())
+            .chain(pr.districts.values())
+            .chain(pr.communes.values())
+            .map(move |a| (pr.period, a))
+    })
+}
+
+fn level(a: &AreaReport) -> &'static str {
+    match a.level {
+        crate::analyse::AreaLevel::Initiative => "initiative",
+        crate::analyse::AreaLevel::Province => "province",
+        crate::analyse::AreaLevel::District => "district",
+        crate::analyse::AreaLevel::Commune => "commune",
+    }
+}
+
+pub fn cascade_table(report: &Report) -> Table {
+    let header = vec![
+        "period",
+        "level",
+        "code",
+        "name_en",
+        "name_km",
+        "plhiv",
+        "diagnosed",
+        "on_art",
+        "vl_tested",
+        "vl_suppressed",
+        "first_95",
+        "second_95",
+        "third_95",
+        "diagnosed_of_plhiv",
+        "on_art_of_plhiv",
+        "suppressed_of_plhiv",
+        "vl_coverage",
+        "unadjusted_suppression",
+        "target_first",
+        "target_second",
+        "target_third",
+        "gap_diagnosed",
+        "gap_on_art",
+        "gap_suppressed",
+    ];
+    let rows = areas(report)
+        .filter_map(|(p, a)| {
+            let c = a.cascade.as_ref()?;
+            let n = &c.counts;
+            let num = |v: u64| Cell::Number(v as f64);
+            let t = c.targets.conditional();
+            Some(vec![
+                text(p.to_string()),
+                text(level(a)),
+                text(&a.code),
+                text(&a.name_en),
+                text(&a.name_km),
+                num(n.plhiv),
+                num(n.diagnosed),
+                num(n.on_art),
+                num(n.vl_tested),
+                num(n.vl_suppressed),
+                ratio(c.first),
+                ratio(c.second),
+                ratio(c.third),
+                ratio(c.diagnosed_of_plhiv),
+                ratio(c.on_art_of_plhiv),
+                ratio(c.suppressed_of_plhiv),
+                ratio(c.vl_coverage),
+                ratio(c.unadjusted_suppression),
+                ratio(Some(t[0])),
+                ratio(Some(t[1])),
+                ratio(Some(t[2])),
+                num(c.gaps.diagnosed),
+                num(c.gaps.on_art),
+                num(c.gaps.suppressed),
+            ])
+        })
+        .collect();
+    Table { name: "cascade", header, rows }
+}
+
+pub fn budget_table(report: &Report) -> Table {
+    let header = vec![
+        "period",
+        "level",
+        "code",
+        "name_en",
+        "group",
+        "item",
+        "currency",
+        "approved",
+        "released",
+        "spent",
+        "execution",
+        "expected_execution",
+    ];
+    let cur = &report.rates.reporting;
+    let mut rows = Vec::new();
+    for (p, a) in areas(report) {
+        let Some(b) = &a.budget else { continue };
+        let groups = std::iter::once(("total", "all".to_string(), &b.total))
+            .chain(b.by_category.iter().map(|(k, e)| ("category", k.as_str().to_string(), e)))
+            .chain(b.by_funding.iter().map(|(k, e)| ("funding_source", k.clone(), e)));
+        for (group, item, e) in groups {
+            rows.push(vec![
+                text(p.to_string()),
+                text(level(a)),
+                text(&a.code),
+                text(&a.name_en),
+                text(group),
+                text(item),
+                text(cur),
+                Cell::Number(e.money.approved.round()),
+                if e.money.released_lines_approved > 0.0 {
+                    Cell::Number(e.money.released.round())
+                } else {
+                    Cell::Empty
+                },
+                Cell::Number(e.money.spent.round()),
+                ratio(e.execution),
+                ratio(Some(e.expected)),
+            ]);
+        }
+    }
+    Table { name: "budget", header, rows }
+}
+
+pub fn findings_table(findings: &[Finding]) -> Table {
+    let header = vec!["severity", "rule", "file", "sheet", "cell", "row", "value", "message"];
+    let rows = findings
+        .iter()
+        .map(|f| {
+            vec![
+                text(f.severity.as_str()),
+                text(f.rule.id()),
+                text(&f.location.file),
+                f.location.sheet.as_ref().map_or(Cell::Empty, text),
+                f.location.col.and(f.location.place()).map_or(Cell::Empty, text),
+                f.location.row.map_or(Cell::Empty, |r| Cell::Number(f64::from(r) + 1.0)),
+                f.value.as_ref().map_or(Cell::Empty, text),
+                text(f.message()),
+            ]
+        })
+        .collect();
+    Table { name: "findings", header, rows }
+}
+
+/// CSV with a header row (UTF-8 with a byte-order mark, so Excel shows Khmer correctly).
+pub fn to_csv(t: &Table) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let _ = w.write_record(&t.header);
+    for row in &t.rows {
+        let fields: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => s.clone(),
+                Cell::Number(n) => format_number(*n),
+                Cell::Empty => String::new(),
+            })
+            .collect();
+        let _ = w.write_record(&fields);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// One workbook with a sheet per table; a fixed creation date keeps it byte-identical.
+pub fn to_xlsx(tables: &[&Table], title: &str) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_author("ftc")
+            .set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1)?),
+    );
+    for t in tables {
+        let ws = wb.add_worksheet().set_name(t.name)?;
+        for (c, h) in t.header.iter().enumerate() {
+            ws.write_string(0, c as u16, *h)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                match cell {
+                    Cell::Text(s) => ws.write_string(r, c, s)?,
+                    Cell::Number(n) => ws.write_number(r, c, *n)?,
+                    Cell::Empty => ws,
+                };
+            }
+        }
+        ws.set_freeze_panes(1, 0)?;
+    }
+    wb.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_injection_is_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-2+3"), "'-2+3");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("Battambang"), "Battambang");
+        let t = Table {
+            name: "t",
+            header: vec!["a", "b"],
+            rows: vec![vec![text("=cmd|' /C calc'!A0"), Cell::Number(-3.0)]],
+        };
+        let csv = String::from_utf8(to_csv(&t)).expect("utf-8");
+        assert!(csv.contains("'=cmd"), "{csv}");
+        assert!(csv.contains(",-3"), "numbers stay numbers: {csv}");
+        assert!(to_xlsx(&[&t], "x").is_ok());
+    }
+}
