@@ -43,15 +43,15 @@ pub fn escape(s: &str) -> String {
 }
 
 const WIDTH: f64 = 640.0;
-const LABEL_W: f64 = 190.0;
-const BAR_H: f64 = 26.0;
+const LABEL_W: f64 = 250.0;
+const BAR_H: f64 = 30.0;
 const GAP: f64 = 14.0;
 const TOP: f64 = 12.0;
-const PLOT_W: f64 = WIDTH - LABEL_W - 70.0;
+const PLOT_W: f64 = WIDTH - LABEL_W - 90.0;
 
 /// Draw the chart. `id` makes the title/desc ids unique on a page with several charts.
 pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
-    let height = TOP + chart.bars.len() as f64 * (BAR_H + GAP) + 44.0;
+    let height = TOP + chart.bars.len() as f64 * (BAR_H + GAP) + 52.0;
     let id = escape(id);
     let mut s = String::new();
     let _ = write!(
@@ -60,48 +60,51 @@ pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
         escape(&chart.title),
         escape(&chart.description)
     );
-    s.push_str(r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d9d9d9"/><line x1="0" y1="0" x2="0" y2="6" stroke="#595959" stroke-width="2"/></pattern></defs>"##);
+    let _ = write!(
+        s,
+        r##"<defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#d9d9d9"/><line x1="0" y1="0" x2="0" y2="6" stroke="#595959" stroke-width="2"/></pattern></defs>"##
+    );
     for (i, bar) in chart.bars.iter().enumerate() {
-        draw_bar(&mut s, bar, i, lang);
+        draw_bar(&mut s, bar, i, &id, lang);
     }
     // The 0 % and 100 % axis ends.
     let axis_y = TOP + chart.bars.len() as f64 * (BAR_H + GAP);
     let _ = write!(
         s,
-        r##"<line x1="{LABEL_W}" y1="{TOP}" x2="{LABEL_W}" y2="{axis_y:.1}" stroke="#1a1a1a"/><text x="{LABEL_W}" y="{:.1}" font-size="12" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle">{}</text>"##,
-        axis_y + 16.0,
+        r##"<line x1="{LABEL_W}" y1="{TOP}" x2="{LABEL_W}" y2="{axis_y:.1}" stroke="#1a1a1a"/><text x="{LABEL_W}" y="{:.1}" font-size="15" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" font-size="15" text-anchor="middle">{}</text>"##,
+        axis_y + 19.0,
         escape(&percent_whole(Some(0.0), lang)),
         LABEL_W + PLOT_W,
-        axis_y + 16.0,
+        axis_y + 19.0,
         escape(&percent_whole(Some(1.0), lang))
     );
     // The legend has a line of its own, so it never meets the axis labels.
     let _ = write!(
         s,
-        r##"<line x1="{LABEL_W}" y1="{:.1}" x2="{LABEL_W}" y2="{:.1}" stroke="#b00020" stroke-width="2.5" stroke-dasharray="4 3"/><text x="{:.1}" y="{:.1}" font-size="12">{}</text>"##,
-        axis_y + 26.0,
-        axis_y + 40.0,
+        r##"<line x1="{LABEL_W}" y1="{:.1}" x2="{LABEL_W}" y2="{:.1}" stroke="#b00020" stroke-width="2.5" stroke-dasharray="4 3"/><text x="{:.1}" y="{:.1}" font-size="15">{}</text>"##,
+        axis_y + 30.0,
+        axis_y + 46.0,
         LABEL_W + 8.0,
-        axis_y + 37.0,
+        axis_y + 43.0,
         escape(&chart.target_label)
     );
     s.push_str("</svg>");
     s
 }
 
-fn draw_bar(s: &mut String, bar: &Bar, i: usize, lang: Lang) {
+fn draw_bar(s: &mut String, bar: &Bar, i: usize, id: &str, lang: Lang) {
     let y = TOP + i as f64 * (BAR_H + GAP);
-    let mid = y + BAR_H / 2.0 + 4.0;
+    let mid = y + BAR_H / 2.0 + 6.0;
     let _ = write!(
         s,
-        r#"<text x="{:.1}" y="{mid:.1}" font-size="13" text-anchor="end">{}</text>"#,
+        r#"<text x="{:.1}" y="{mid:.1}" font-size="17" text-anchor="end">{}</text>"#,
         LABEL_W - 8.0,
         escape(&bar.label)
     );
     let Some(v) = bar.value.filter(|v| v.is_finite()) else {
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{mid:.1}" font-size="13" fill="#1a1a1a">{}</text>"##,
+            r##"<text x="{:.1}" y="{mid:.1}" font-size="17" fill="#1a1a1a">{}</text>"##,
             LABEL_W + 6.0,
             escape(&percent(None, lang))
         );
@@ -110,7 +113,7 @@ fn draw_bar(s: &mut String, bar: &Bar, i: usize, lang: Lang) {
     let w = v.clamp(0.0, 1.0) * PLOT_W;
     // Below target: hatched (readable without colour); at or above: solid dark.
     let below = bar.target.is_some_and(|t| v < t);
-    let fill = if below { "url(#hatch)" } else { "#2b5d8a" };
+    let fill = if below { format!("url(#{id}-hatch)") } else { "#2b5d8a".to_string() };
     let _ = write!(
         s,
         r##"<rect x="{LABEL_W}" y="{y:.1}" width="{w:.1}" height="{BAR_H}" fill="{fill}" stroke="#1a1a1a" stroke-width="0.5"/>"##
@@ -120,7 +123,7 @@ fn draw_bar(s: &mut String, bar: &Bar, i: usize, lang: Lang) {
     let label_x = LABEL_W + w.max(marker.unwrap_or(0.0)) + 8.0;
     let _ = write!(
         s,
-        r#"<text x="{label_x:.1}" y="{mid:.1}" font-size="13" font-weight="bold">{}</text>"#,
+        r#"<text x="{label_x:.1}" y="{mid:.1}" font-size="17" font-weight="bold">{}</text>"#,
         escape(&percent(Some(v), lang))
     );
     if let Some(m) = marker {
@@ -159,7 +162,7 @@ mod tests {
         assert!(svg.contains("<title id=\"c1-t\">Cascade &lt;Battambang&gt; &amp; co</title>"));
         assert!(svg.contains(">91.6%<") && svg.contains(">98.7%<") && svg.contains(">n/a<"));
         // Below target is hatched, above is solid; every target has a marker.
-        assert_eq!(svg.matches("url(#hatch)").count(), 1);
+        assert_eq!(svg.matches("url(#c1-hatch)").count(), 1);
         assert_eq!(svg.matches("stroke-dasharray").count(), 3, "two markers (none without a bar) and the legend's");
         assert_eq!(svg, bar_chart(&chart(), "c1", Lang::En));
     }
