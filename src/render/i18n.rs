@@ -24,11 +24,15 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     ("h.budget_lines", "Budget lines", Some("ជួរថវិកា")),
     ("table.cascade", "Cascade and people gaps", Some("ខ្សែសង្វាក់សេវា និងចំនួនមនុស្សដែលនៅខ្វះ")),
     ("table.findings", "Findings", Some("បញ្ហាដែលបានរកឃើញ")),
-    ("table.provinces", "Provinces, ranked by the share of people living with HIV still needing treatment", None),
+    (
+        "table.provinces",
+        "Provinces, ranked by the share of people living with HIV still needing treatment",
+        Some("ខេត្ត តម្រៀបតាមភាគរយនៃអ្នករស់នៅជាមួយមេរោគអេដស៍ដែលនៅត្រូវការការព្យាបាល"),
+    ),
     ("table.budget_category", "By category", Some("តាមប្រភេទចំណាយ")),
     ("table.budget_funding", "By funding source", Some("តាមប្រភពមូលនិធិ")),
-    ("table.trend", "The three 95s and budget execution by period", None),
-    ("table.budget_lines", "Budget lines, in the reporting currency", None),
+    ("table.trend", "The three 95s and budget execution by period", Some("៩៥ ទាំងបី និងការអនុវត្តថវិកាតាមរយៈពេល")),
+    ("table.budget_lines", "Budget lines, in the reporting currency", Some("ជួរថវិកា គិតជារូបិយប័ណ្ណរបាយការណ៍")),
     ("col.stage", "Stage", Some("ដំណាក់កាល")),
     ("col.people", "People", Some("ចំនួនមនុស្ស")),
     ("col.share_plhiv", "Share of PLHIV", Some("ភាគរយនៃអ្នករស់នៅជាមួយមេរោគអេដស៍")),
@@ -59,8 +63,8 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     ("findings.none", "No findings.", Some("មិនមានបញ្ហា។")),
     ("cascade.none", "No cascade figures were submitted.", Some("មិនមានទិន្នន័យខ្សែសង្វាក់សេវាទេ។")),
     ("budget.none", "No budget lines were submitted.", Some("មិនមានជួរថវិកាទេ។")),
-    ("changes.none", "There is no earlier period to compare with.", None),
-    ("link.quality", "Every finding, by province and rule", None),
+    ("changes.none", "There is no earlier period to compare with.", Some("មិនមានរយៈពេលមុនសម្រាប់ប្រៀបធៀបទេ។")),
+    ("link.quality", "Every finding, by province and rule", Some("បញ្ហាទាំងអស់ តាមខេត្ត និងវិធាន")),
     ("severity.high", "High", Some("ខ្ពស់")),
     ("severity.medium", "Medium", Some("មធ្យម")),
     ("severity.low", "Low", Some("ទាប")),
@@ -74,52 +78,120 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     (
         "lead.overview",
         "{period}: {provinces} provinces and {communes} communes with figures. {plhiv} people living with HIV.",
-        None,
+        Some("{period}៖ ខេត្តចំនួន {provinces} និងឃុំ/សង្កាត់ចំនួន {communes} មានទិន្នន័យ។ អ្នករស់នៅជាមួយមេរោគអេដស៍ចំនួន {plhiv} នាក់។"),
     ),
     (
         "lead.province",
         "{period}: {communes} communes with figures, rank {rank} of {of} provinces by the share still needing treatment.",
-        None,
+        Some("{period}៖ ឃុំ/សង្កាត់ចំនួន {communes} មានទិន្នន័យ។ ចំណាត់ថ្នាក់ទី {rank} ក្នុងចំណោមខេត្ត {of} តាមភាគរយដែលនៅត្រូវការការព្យាបាល។"),
     ),
-    ("lead.commune", "{period}: {district}, {province}.", None),
+    ("lead.commune", "{period}: {district}, {province}.", Some("{period}៖ {district}, {province}។")),
     (
         "vl.note",
         "Viral-load testing coverage: {coverage} of people on treatment; suppressed among those tested: {supp}.",
-        None,
+        Some("អត្រាធ្វើតេស្តបន្ទុកមេរោគ៖ {coverage} នៃអ្នកកំពុងព្យាបាល។ ក្នុងចំណោមអ្នកបានធ្វើតេស្ត បន្ទុកមេរោគត្រូវបានបង្ក្រាប៖ {supp}។"),
     ),
     (
         "budget.lead",
         "At the end of {period}, {expected} of the fiscal year has passed: that is the execution expected. Amounts in {currency}; {rates}.",
-        None,
+        Some("នៅចុង {period} ឆ្នាំសារពើពន្ធបានកន្លងផុត {expected}៖ នេះជាអត្រាអនុវត្តដែលរំពឹងទុក។ ចំនួនទឹកប្រាក់គិតជា {currency}; {rates}។"),
     ),
-    ("quality.lead", "{errors} errors and {warnings} warnings in {files} files.", None),
-    ("changes.caption", "{to} against {from}", None),
-    ("communes.caption", "{n} communes (select a column heading to sort)", None),
-    ("stamp", "Edition {edition} · data for {period}", None),
+    (
+        "quality.lead",
+        "{errors} errors and {warnings} warnings in {files} files.",
+        Some("កំហុស {errors} និងការព្រមាន {warnings} ក្នុងឯកសារ {files}។"),
+    ),
+    ("changes.caption", "{to} against {from}", Some("{to} ធៀបនឹង {from}")),
+    (
+        "communes.caption",
+        "{n} communes (select a column heading to sort)",
+        Some("ឃុំ/សង្កាត់ចំនួន {n} (ចុចលើក្បាលជួរឈរ ដើម្បីតម្រៀប)"),
+    ),
+    ("stamp", "Edition {edition} · data for {period}", Some("ការបោះពុម្ព {edition} · ទិន្នន័យសម្រាប់ {period}")),
     (
         "footer",
         "Made with ftc from the provinces' submissions. Geography: Ministry of Economy and Finance, data.mef.gov.kh.",
-        None,
+        Some("បង្កើតដោយ ftc ពីឯកសារដែលខេត្តបានដាក់ស្នើ។ ភូមិសាស្ត្រ៖ ក្រសួងសេដ្ឋកិច្ច និងហិរញ្ញវត្ថុ data.mef.gov.kh។"),
     ),
     ("title.overview", "Overview", Some("ទិដ្ឋភាពទូទៅ")),
     ("h.downloads", "Downloads", Some("ទាញយក")),
-    ("download.cascade", "Cascade and people gaps of every area and period", None),
-    ("download.budget", "Budget execution of every area and period, by category and funding source", None),
-    ("download.findings", "Every finding, with file, sheet and cell", None),
-    ("download.xlsx", "All three tables in one workbook", None),
+    (
+        "download.cascade",
+        "Cascade and people gaps of every area and period",
+        Some("ខ្សែសង្វាក់សេវា និងចំនួនមនុស្សដែលនៅខ្វះ នៃគ្រប់តំបន់ និងរយៈពេល"),
+    ),
+    (
+        "download.budget",
+        "Budget execution of every area and period, by category and funding source",
+        Some("ការអនុវត្តថវិកា នៃគ្រប់តំបន់ និងរយៈពេល តាមប្រភេទ និងប្រភពមូលនិធិ"),
+    ),
+    ("download.findings", "Every finding, with file, sheet and cell", Some("បញ្ហាទាំងអស់ ជាមួយឯកសារ សន្លឹក និងក្រឡា")),
+    ("download.xlsx", "All three tables in one workbook", Some("តារាងទាំងបីក្នុងឯកសារតែមួយ")),
+    ("category.prevention", "Prevention", Some("ការបង្ការ")),
+    ("category.testing", "Testing", Some("ការធ្វើតេស្ត")),
+    ("category.treatment", "Treatment", Some("ការព្យាបាល")),
+    ("category.community", "Community", Some("សហគមន៍")),
+    ("category.management", "Management", Some("ការគ្រប់គ្រង")),
+    ("category.other", "Other", Some("ផ្សេងៗ")),
+    ("words.diagnosed", "know their HIV status", Some("ដឹងពីស្ថានភាពផ្ទុកមេរោគអេដស៍")),
+    ("words.on_art", "be on treatment", Some("ទទួលការព្យាបាល")),
+    ("words.suppressed", "be virally suppressed", Some("មានបន្ទុកមេរោគត្រូវបានបង្ក្រាប")),
+    ("ordinal.diagnosed", "first", Some("ទីមួយ")),
+    ("ordinal.on_art", "second", Some("ទីពីរ")),
+    ("ordinal.suppressed", "third", Some("ទីបី")),
+    (
+        "bn.largest_gap",
+        "{gap} more people need to {words} to reach {target} of people living with HIV: the largest people gap here.",
+        Some("{gap} នាក់ទៀតត្រូវ{words} ដើម្បីឈានដល់ {target} នៃអ្នករស់នៅជាមួយមេរោគអេដស៍៖ នេះជាគម្លាតធំបំផុតនៅទីនេះ។"),
+    ),
+    (
+        "bn.below_target",
+        "The {ordinal} 95 is {value} against a target of {target} ({points} short).",
+        Some("៩៥ {ordinal} គឺ {value} ធៀបនឹងគោលដៅ {target} (ខ្វះ {points})។"),
+    ),
+    (
+        "bn.low_vl_coverage",
+        "Only {coverage} of people on treatment had a viral-load test, below {caution}: the suppression figure is uncertain until more are tested.",
+        Some(
+            "មានតែ {coverage} នៃអ្នកកំពុងព្យាបាលបានធ្វើតេស្តបន្ទុកមេរោគ ទាបជាង {caution}៖ តួលេខបង្ក្រាបមេរោគមិនទាន់ប្រាកដទេ រហូតដល់មានការធ្វើតេស្តបន្ថែម។",
+        ),
+    ),
+    (
+        "bn.budget_lag",
+        "{category} spending is at {execution} of the approved budget against {expected} expected by now ({behind} behind): find out what holds up release or spending.",
+        Some(
+            "ការចំណាយលើ{category} មានត្រឹម {execution} នៃថវិកាអនុម័ត ធៀបនឹង {expected} ដែលរំពឹងទុក (នៅខ្វះ {behind})៖ ស្វែងរកមូលហេតុដែលរារាំងការបើកផ្តល់ ឬការចំណាយ។",
+        ),
+    ),
+    (
+        "bn.unspent_where_gap",
+        "{category} money is only {execution} spent while {gap} more people need to {words}, the largest gap here: releasing and spending it is the first lever.",
+        Some(
+            "ថវិកា{category} ទើបចំណាយបាន {execution} ខណៈដែល {gap} នាក់ទៀតត្រូវ{words} ដែលជាគម្លាតធំបំផុត៖ ការបើកផ្តល់ និងចំណាយថវិកានេះ ជាវិធានការដំបូង។",
+        ),
+    ),
+    (
+        "bn.gap_concentration",
+        "{k} of {n} communes hold {share} of the gap of people who still need to {words}: focus outreach there ({names}).",
+        Some("ឃុំ/សង្កាត់ {k} ក្នុងចំណោម {n} មាន {share} នៃគម្លាតអ្នកដែលនៅត្រូវ{words}៖ ផ្តោតការចុះមូលដ្ឋាននៅទីនោះ ({names})។"),
+    ),
     ("title.quality", "Data quality", Some("គុណភាពទិន្នន័យ")),
     ("title.search", "Search provinces and communes", Some("ស្វែងរកខេត្ត និងឃុំ/សង្កាត់")),
     ("h.submissions", "Submissions received", Some("ឯកសារដែលបានទទួល")),
     ("h.all_findings", "Every finding", Some("បញ្ហាទាំងអស់ដែលបានរកឃើញ")),
     ("h.all_areas", "All provinces and communes", Some("ខេត្ត និងឃុំ/សង្កាត់ទាំងអស់")),
-    ("table.submissions", "Cascade and budget files per province and period", None),
+    (
+        "table.submissions",
+        "Cascade and budget files per province and period",
+        Some("ឯកសារខ្សែសង្វាក់សេវា និងថវិកា តាមខេត្ត និងរយៈពេល"),
+    ),
     ("filter.all", "All", Some("ទាំងអស់")),
     ("search.label", "Name or code", Some("ឈ្មោះ ឬលេខកូដ")),
     ("status.received", "received", Some("បានទទួល")),
     ("status.late", "late", Some("យឺត")),
     ("status.missing", "missing", Some("ខ្វះ")),
-    ("status.cascade", "cascade", None),
-    ("status.budget", "budget", None),
+    ("status.cascade", "cascade", Some("ខ្សែសង្វាក់សេវា")),
+    ("status.budget", "budget", Some("ថវិកា")),
     ("cascade.title", "HIV treatment cascade", Some("ខ្សែសង្វាក់សេវាព្យាបាលមេរោគអេដស៍")),
     ("cascade.of_plhiv", "As a share of all people living with HIV", Some("គិតជាភាគរយនៃអ្នករស់នៅជាមួយមេរោគអេដស៍ទាំងអស់")),
     ("cascade.conditional", "Step by step (the three 95s)", Some("តាមដំណាក់កាលនីមួយៗ (៩៥ ទាំងបី)")),
@@ -133,23 +205,30 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     (
         "chart.desc.of_plhiv",
         "Of {plhiv} people living with HIV: {diagnosed} know their status ({p1}, target {t1}), {on_art} are on treatment ({p2}, target {t2}), {suppressed} are virally suppressed ({p3}, target {t3}).",
-        None,
+        Some(
+            "ក្នុងចំណោមអ្នករស់នៅជាមួយមេរោគអេដស៍ {plhiv} នាក់៖ {diagnosed} នាក់ដឹងពីស្ថានភាពរបស់ខ្លួន ({p1}, គោលដៅ {t1}), {on_art} នាក់កំពុងព្យាបាល ({p2}, គោលដៅ {t2}), {suppressed} នាក់មានបន្ទុកមេរោគត្រូវបានបង្ក្រាប ({p3}, គោលដៅ {t3})។",
+        ),
     ),
     (
         "chart.desc.conditional",
         "First 95: {p1} (target {t1}); second 95: {p2} (target {t2}); third 95: {p3} (target {t3}).",
-        None,
+        Some("៩៥ ទីមួយ៖ {p1} (គោលដៅ {t1}); ៩៥ ទីពីរ៖ {p2} (គោលដៅ {t2}); ៩៥ ទីបី៖ {p3} (គោលដៅ {t3})។"),
     ),
 ];
 
 /// The string for `key` in `lang` (English where Khmer is missing; the key itself if unknown).
 pub fn t(key: &str, lang: Lang) -> &str {
     match STRINGS.iter().find(|(k, _, _)| *k == key) {
-        Some((_, en, km)) => match lang {
-            Lang::En => en,
-            Lang::Km => km.unwrap_or(en),
-        },
+        Some((_, en, km)) => pick(en, *km, lang),
         None => key,
+    }
+}
+
+/// English, or Khmer where there is a translation.
+fn pick<'a>(en: &'a str, km: Option<&'a str>, lang: Lang) -> &'a str {
+    match lang {
+        Lang::En => en,
+        Lang::Km => km.unwrap_or(en),
     }
 }
 
@@ -176,8 +255,23 @@ mod tests {
     fn lookup_fallback_and_missing_list() {
         assert_eq!(t("stage.on_art", Lang::En), "On treatment");
         assert_eq!(t("stage.on_art", Lang::Km), "កំពុងព្យាបាលដោយឱសថ ARV");
-        assert_eq!(t("chart.desc.conditional", Lang::Km), t("chart.desc.conditional", Lang::En));
-        assert!(missing_khmer().contains(&"chart.desc.conditional"));
+        assert_eq!(pick("Rank", None, Lang::Km), "Rank", "a missing translation falls back to English");
+        assert_eq!(pick("Rank", Some("ចំណាត់ថ្នាក់"), Lang::Km), "ចំណាត់ថ្នាក់");
+        let missing: Vec<_> = STRINGS.iter().filter(|(_, _, km)| km.is_none()).map(|(k, _, _)| *k).collect();
+        assert_eq!(missing_khmer(), missing);
+        // Placeholders survive translation: a Khmer sentence names the same {fields} as the English.
+        for (k, en, km) in STRINGS {
+            let fields = |s: &str| {
+                s.split('{')
+                    .skip(1)
+                    .filter_map(|x| x.split('}').next())
+                    .map(str::to_string)
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
+            if let Some(km) = km {
+                assert_eq!(fields(en), fields(km), "{k}");
+            }
+        }
         assert_eq!(t("no.such.key", Lang::En), "no.such.key");
         let keys: std::collections::BTreeSet<_> = STRINGS.iter().map(|(k, _, _)| k).collect();
         assert_eq!(keys.len(), STRINGS.len(), "keys are unique");

@@ -54,8 +54,9 @@ struct BottleneckView {
     explanation: String,
 }
 
-fn bottlenecks(a: &AreaReport, lang: Lang) -> Vec<BottleneckView> {
+fn bottlenecks(a: &AreaReport, ctx: &Ctx<'_>) -> Vec<BottleneckView> {
     use crate::analyse::bottleneck::Severity as S;
+    let lang = ctx.lang;
     a.bottlenecks
         .iter()
         .map(|b| {
@@ -67,10 +68,72 @@ fn bottlenecks(a: &AreaReport, lang: Lang) -> Vec<BottleneckView> {
             BottleneckView {
                 severity: key,
                 severity_label: t(&format!("severity.{key}"), lang).to_string(),
-                explanation: b.explanation.clone(),
+                explanation: explain(b, a, ctx),
             }
         })
         .collect()
+}
+
+/// A bottleneck's one-line explanation in the page's language, from its kind and figures.
+fn explain(b: &crate::analyse::bottleneck::Bottleneck, a: &AreaReport, ctx: &Ctx<'_>) -> String {
+    use crate::analyse::bottleneck::Kind;
+    let lang = ctx.lang;
+    let f = |k: &str| b.figures.get(k).copied().unwrap_or(0.0);
+    let words = |s: crate::analyse::cascade::Stage| t(&format!("words.{}", s.as_str()), lang).to_string();
+    let category = |c: crate::validate::Category| t(&format!("category.{}", c.as_str()), lang).to_string();
+    let cur = &ctx.input.report.rates.reporting;
+    let args: Vec<(&str, String)> = match &b.kind {
+        Kind::LargestGap { stage } => vec![
+            ("gap", count(f("gap") as u64, lang)),
+            ("words", words(*stage)),
+            ("target", percent(Some(f("target_of_plhiv")), lang)),
+        ],
+        Kind::BelowTarget { stage } => vec![
+            ("ordinal", t(&format!("ordinal.{}", stage.as_str()), lang).to_string()),
+            ("value", percent(Some(f("value")), lang)),
+            ("target", percent(Some(f("target")), lang)),
+            ("points", points(Some(f("points_short")), lang).trim_start_matches('+').to_string()),
+        ],
+        Kind::LowVlCoverage => {
+            vec![("coverage", percent(Some(f("vl_coverage")), lang)), ("caution", percent(Some(f("caution")), lang))]
+        }
+        Kind::BudgetLag { category: c } => vec![
+            ("category", category(*c)),
+            ("execution", percent(Some(f("execution")), lang)),
+            ("expected", percent(Some(f("expected")), lang)),
+            ("behind", money(f("behind"), cur, lang)),
+        ],
+        Kind::UnspentWhereGap { category: c, stage } => vec![
+            ("category", category(*c)),
+            ("execution", percent(Some(f("execution")), lang)),
+            ("gap", count(f("gap") as u64, lang)),
+            ("words", words(*stage)),
+        ],
+        Kind::GapConcentration { stage } => {
+            let names: Vec<String> = a
+                .concentration
+                .iter()
+                .flat_map(|c| c.communes.iter().take(3))
+                .map(|(code, _)| ctx.pr.communes.get(code).map_or_else(|| code.clone(), |x| area_name(x, lang)))
+                .collect();
+            vec![
+                ("k", count(f("communes") as u64, lang)),
+                ("n", count(f("of_communes") as u64, lang)),
+                ("share", percent(Some(f("share")), lang)),
+                ("words", words(*stage)),
+                ("names", names.join(", ")),
+            ]
+        }
+    };
+    let key = match &b.kind {
+        Kind::LargestGap { .. } => "bn.largest_gap",
+        Kind::BelowTarget { .. } => "bn.below_target",
+        Kind::LowVlCoverage => "bn.low_vl_coverage",
+        Kind::BudgetLag { .. } => "bn.budget_lag",
+        Kind::UnspentWhereGap { .. } => "bn.unspent_where_gap",
+        Kind::GapConcentration { .. } => "bn.gap_concentration",
+    };
+    fill(t(key, lang), &args)
 }
 
 #[derive(Serialize)]
@@ -97,7 +160,11 @@ fn money_row(label: String, e: &Execution, currency: &str, lag: f64, lang: Lang)
 fn budget_rows(b: &Budget, ctx: &Ctx<'_>) -> (Vec<MoneyRow>, Vec<MoneyRow>) {
     let cur = &ctx.input.report.rates.reporting;
     let lag = 10.0;
-    let cats = b.by_category.iter().map(|(k, e)| money_row(k.as_str().to_string(), e, cur, lag, ctx.lang)).collect();
+    let cats = b
+        .by_category
+        .iter()
+        .map(|(k, e)| money_row(t(&format!("category.{}", k.as_str()), ctx.lang).to_string(), e, cur, lag, ctx.lang))
+        .collect();
     let funds = b.by_funding.iter().map(|(k, e)| money_row(k.clone(), e, cur, lag, ctx.lang)).collect();
     (cats, funds)
 }
@@ -184,7 +251,7 @@ pub fn overview(ctx: &Ctx<'_>) -> tera::Context {
     let (cats, _) = a.budget.as_ref().map(|b| budget_rows(b, ctx)).unwrap_or_default();
     c.insert("budget_rows", &cats);
     c.insert("budget_lead", &budget_lead(ctx));
-    c.insert("bottlenecks", &bottlenecks(a, lang));
+    c.insert("bottlenecks", &bottlenecks(a, ctx));
     let ds = ctx.input.dataset;
     c.insert(
         "quality_lead",
@@ -335,7 +402,7 @@ pub fn province(ctx: &Ctx<'_>, code: &str) -> tera::Context {
         &a.cascade.as_ref().map(|cas| super::cascade_charts(cas, &format!("p{code}"), lang)).unwrap_or_default(),
     );
     c.insert("cascade", &a.cascade.as_ref().map(|cas| cascade_view(cas, lang)));
-    c.insert("bottlenecks", &bottlenecks(a, lang));
+    c.insert("bottlenecks", &bottlenecks(a, ctx));
     c.insert("communes", &communes.iter().map(|x| commune_row(x, lang)).collect::<Vec<_>>());
     c.insert("communes_caption", &fill(t("communes.caption", lang), &[("n", count(communes.len() as u64, lang))]));
     let (cats, funds) = a.budget.as_ref().map(|b| budget_rows(b, ctx)).unwrap_or_default();
@@ -386,7 +453,7 @@ pub fn commune(ctx: &Ctx<'_>, code: &str) -> tera::Context {
         &a.cascade.as_ref().map(|cas| super::cascade_charts(cas, &format!("c{code}"), lang)).unwrap_or_default(),
     );
     c.insert("cascade", &a.cascade.as_ref().map(|cas| cascade_view(cas, lang)));
-    c.insert("bottlenecks", &bottlenecks(a, lang));
+    c.insert("bottlenecks", &bottlenecks(a, ctx));
     let cur = &ctx.input.report.rates.reporting;
     let lines: Vec<MoneyRow> = a
         .lines
