@@ -196,3 +196,16 @@ fn downloads_cover_every_area_and_read_back() {
     let findings = String::from_utf8(site["downloads/findings.csv"].clone()).expect("utf-8");
     assert_eq!(findings.lines().count() - 1, 5, "the five planted warnings");
 }
+
+#[test]
+fn narrative_is_rendered_and_sanitised() {
+    let (_, site) = demo();
+    let page = html(site, "en/province/02.html");
+    assert!(page.contains("Action points agreed at the last workshop"));
+    // A hostile narrative never reaches a page.
+    let doc = ftc::render::markdown::parse("+++\ntitle = \"x\"\n+++\nHi <script>alert(1)</script><img src=x onerror=alert(2)>").expect("parses");
+    assert!(!doc.html.contains("<script") && !doc.html.contains("onerror"), "{}", doc.html);
+    // The province page shows the budget chart with its expected-execution marker and text alternative.
+    assert!(page.contains("Budget spent by category, against what is expected by now"));
+    assert!(page.contains("Expected by now: 75.0% of the approved budget."));
+}

@@ -175,6 +175,17 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
         "{k} of {n} communes hold {share} of the gap of people who still need to {words}: focus outreach there ({names}).",
         Some("ឃុំ/សង្កាត់ {k} ក្នុងចំណោម {n} មាន {share} នៃគម្លាតអ្នកដែលនៅត្រូវ{words}៖ ផ្តោតការចុះមូលដ្ឋាននៅទីនោះ ({names})។"),
     ),
+    (
+        "chart.budget.title",
+        "Budget spent by category, against what is expected by now",
+        Some("ថវិកាដែលបានចំណាយតាមប្រភេទ ធៀបនឹងអត្រារំពឹងទុក"),
+    ),
+    (
+        "chart.budget.desc",
+        "Expected by now: {expected} of the approved budget. Spent: {items}.",
+        Some("អត្រារំពឹងទុក៖ {expected} នៃថវិកាអនុម័ត។ បានចំណាយ៖ {items}។"),
+    ),
+    ("chart.budget.marker", "dashed line: expected by now", Some("បន្ទាត់ដាច់ៗ៖ អត្រារំពឹងទុក")),
     ("title.quality", "Data quality", Some("គុណភាពទិន្នន័យ")),
     ("title.search", "Search provinces and communes", Some("ស្វែងរកខេត្ត និងឃុំ/សង្កាត់")),
     ("h.submissions", "Submissions received", Some("ឯកសារដែលបានទទួល")),

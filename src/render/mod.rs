@@ -65,6 +65,41 @@ pub fn cascade_charts(c: &Cascade, id: &str, lang: Lang) -> [String; 2] {
     [bar_chart(&of_plhiv, &format!("{id}-all"), lang), bar_chart(&conditional, &format!("{id}-95"), lang)]
 }
 
+/// Budget execution by category against the execution expected by now (the marker).
+pub fn budget_chart(b: &crate::analyse::budget::Budget, id: &str, lang: Lang) -> String {
+    let expected = b.total.expected;
+    let chart = BarChart {
+        title: t("chart.budget.title", lang).to_string(),
+        description: fill(
+            t("chart.budget.desc", lang),
+            &[
+                ("expected", percent(Some(expected), lang)),
+                (
+                    "items",
+                    b.by_category
+                        .iter()
+                        .map(|(k, e)| {
+                            format!("{} {}", t(&format!("category.{}", k.as_str()), lang), percent(e.execution, lang))
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            ],
+        ),
+        target_label: t("chart.budget.marker", lang).to_string(),
+        bars: b
+            .by_category
+            .iter()
+            .map(|(k, e)| Bar {
+                label: t(&format!("category.{}", k.as_str()), lang).to_string(),
+                value: e.execution,
+                target: Some(expected),
+            })
+            .collect(),
+    };
+    bar_chart(&chart, id, lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,7 +174,7 @@ fn budget_lead(ctx: &Ctx<'_>) -> String {
     let rates: Vec<String> = r
         .per_reporting_unit
         .iter()
-        .map(|(k, v)| format!("1 {} = {} {k}", r.reporting, count(*v as u64, ctx.lang)))
+        .map(|(k, v)| format!("{} {} = {} {k}", count(1, ctx.lang), r.reporting, count(*v as u64, ctx.lang)))
         .collect();
     fill(
         t("budget.lead", ctx.lang),
@@ -250,6 +250,7 @@ pub fn overview(ctx: &Ctx<'_>) -> tera::Context {
     c.insert("provinces", &rows);
     let (cats, _) = a.budget.as_ref().map(|b| budget_rows(b, ctx)).unwrap_or_default();
     c.insert("budget_rows", &cats);
+    c.insert("budget_chart", &a.budget.as_ref().map(|b| super::budget_chart(b, "ball", lang)));
     c.insert("budget_lead", &budget_lead(ctx));
     c.insert("bottlenecks", &bottlenecks(a, ctx));
     let ds = ctx.input.dataset;
@@ -408,6 +409,7 @@ pub fn province(ctx: &Ctx<'_>, code: &str) -> tera::Context {
     let (cats, funds) = a.budget.as_ref().map(|b| budget_rows(b, ctx)).unwrap_or_default();
     c.insert("budget_rows", &cats);
     c.insert("funding_rows", &funds);
+    c.insert("budget_chart", &a.budget.as_ref().map(|b| super::budget_chart(b, &format!("b{code}"), lang)));
     c.insert("budget_lead", &budget_lead(ctx));
     let trend: Vec<TrendRow> = ctx
         .input
