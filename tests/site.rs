@@ -203,7 +203,10 @@ fn narrative_is_rendered_and_sanitised() {
     let page = html(site, "en/province/02.html");
     assert!(page.contains("Action points agreed at the last workshop"));
     // A hostile narrative never reaches a page.
-    let doc = ftc::render::markdown::parse("+++\ntitle = \"x\"\n+++\nHi <script>alert(1)</script><img src=x onerror=alert(2)>").expect("parses");
+    let doc = ftc::render::markdown::parse(
+        "+++\ntitle = \"x\"\n+++\nHi <script>alert(1)</script><img src=x onerror=alert(2)>",
+    )
+    .expect("parses");
     assert!(!doc.html.contains("<script") && !doc.html.contains("onerror"), "{}", doc.html);
     // The province page shows the budget chart with its expected-execution marker and text alternative.
     assert!(page.contains("Budget spent by category, against what is expected by now"));

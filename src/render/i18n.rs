@@ -186,6 +186,13 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
         Some("អត្រារំពឹងទុក៖ {expected} នៃថវិកាអនុម័ត។ បានចំណាយ៖ {items}។"),
     ),
     ("chart.budget.marker", "dashed line: expected by now", Some("បន្ទាត់ដាច់ៗ៖ អត្រារំពឹងទុក")),
+    (
+        "table.province_changes",
+        "Provinces: rank, first 95 and bottlenecks against the previous period",
+        Some("ខេត្ត៖ ចំណាត់ថ្នាក់ ៩៥ ទីមួយ និងចំណុចកកស្ទះ ធៀបនឹងរយៈពេលមុន"),
+    ),
+    ("col.appeared", "Bottlenecks appeared", Some("ចំណុចកកស្ទះថ្មី")),
+    ("col.resolved", "Bottlenecks resolved", Some("ចំណុចកកស្ទះដែលបានដោះស្រាយ")),
     ("title.quality", "Data quality", Some("គុណភាពទិន្នន័យ")),
     ("title.search", "Search provinces and communes", Some("ស្វែងរកខេត្ត និងឃុំ/សង្កាត់")),
     ("h.submissions", "Submissions received", Some("ឯកសារដែលបានទទួល")),

@@ -279,6 +279,26 @@ pub fn overview(ctx: &Ctx<'_>) -> tera::Context {
         })
         .unwrap_or_default();
     c.insert("changes", &rows);
+    let province_changes: Vec<ProvinceChange> = changes
+        .map(|ch| {
+            pr.provinces
+                .values()
+                .filter_map(|p| ch.areas.get(&p.code).map(|a| (p, a)))
+                .map(|(p, a)| ProvinceChange {
+                    name: area_name(p, lang),
+                    rank: format!(
+                        "{} → {}",
+                        a.rank.0.map_or_else(|| "–".into(), |r| count(r as u64, lang)),
+                        a.rank.1.map_or_else(|| "–".into(), |r| count(r as u64, lang))
+                    ),
+                    first: points(a.indicators.get("first").copied().flatten(), lang),
+                    appeared: count(a.appeared.len() as u64, lang),
+                    resolved: count(a.resolved.len() as u64, lang),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    c.insert("province_changes", &province_changes);
     c.insert(
         "changes_caption",
         &changes
@@ -286,6 +306,15 @@ pub fn overview(ctx: &Ctx<'_>) -> tera::Context {
             .unwrap_or_default(),
     );
     c
+}
+
+#[derive(Serialize)]
+struct ProvinceChange {
+    name: String,
+    rank: String,
+    first: String,
+    appeared: String,
+    resolved: String,
 }
 
 #[derive(Serialize)]
