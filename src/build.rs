@@ -89,8 +89,17 @@ pub fn render(b: &Build) -> Result<(String, crate::render::site::Site, Vec<Strin
         pages: files.pages,
         narratives: files.narratives,
         overrides: files.overrides,
+        brief_communes: brief_communes(b),
     };
     Ok((edition, crate::render::site::render_site(&input)?, problems))
+}
+
+fn brief_communes(b: &Build) -> Vec<String> {
+    let cfg = &b.project.config.briefs;
+    match b.report.latest() {
+        Some(pr) if cfg.all_communes => pr.communes.keys().cloned().collect(),
+        _ => cfg.communes.clone(),
+    }
 }
 
 /// Run the pipeline on the project in `root`.

@@ -26,6 +26,9 @@ enum Command {
         /// Where the site is written.
         #[arg(long, default_value = "site")]
         out: PathBuf,
+        /// Also print every brief and the workshop pack to PDF (needs Chromium).
+        #[arg(long)]
+        pdf: bool,
     },
     /// Check submissions (files or folders) and print what was understood and every finding.
     Check {
@@ -53,13 +56,13 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { project, summary, out } => match ftc::build::build(&project) {
+        Command::Build { project, summary, out, pdf } => match ftc::build::build(&project) {
             Ok(b) => {
                 print!("{}", ftc::build::summary(&b));
                 if summary {
                     print!("{}", ftc::build::analysis_summary(&b.report));
                 }
-                write_site(&b, &out)
+                write_site(&b, &out, pdf)
             }
             Err(e) => fail(&e.to_string()),
         },
@@ -85,11 +88,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn write_site(b: &ftc::build::Build, out: &std::path::Path) -> ExitCode {
-    let (edition, site, problems) = match ftc::build::render(b) {
+fn write_site(b: &ftc::build::Build, out: &std::path::Path, pdf: bool) -> ExitCode {
+    let (edition, mut site, problems) = match ftc::build::render(b) {
         Ok(r) => r,
         Err(e) => return fail(&e.to_string()),
     };
+    if pdf {
+        let fixed = b
+            .report
+            .latest()
+            .map_or_else(|| "20000101000000".to_string(), |p| p.period.end().format("%Y%m%d000000").to_string());
+        match ftc::publish::pdf::print_briefs(&mut site, &fixed) {
+            Ok(n) => println!("printed {n} PDF(s)"),
+            Err(e) => return fail(&e.to_string()),
+        }
+    }
     for p in &problems {
         eprintln!("ftc: warning: {p}");
     }

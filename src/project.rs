@@ -33,6 +33,20 @@ pub struct Config {
     /// Per reporting period: deadline and expected provinces.
     #[serde(default)]
     pub periods: BTreeMap<String, PeriodConfig>,
+    #[serde(default)]
+    pub briefs: Briefs,
+}
+
+/// Which communes get a one-page brief.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Briefs {
+    /// Commune codes (`"020101"`).
+    #[serde(default)]
+    pub communes: Vec<String>,
+    /// Every commune with figures (`ftc build --all-commune-briefs` sets it too).
+    #[serde(default)]
+    pub all_communes: bool,
 }
 
 fn default_languages() -> Vec<String> {

@@ -3,6 +3,8 @@
 //! failed write leaves the previous copy untouched; immutable editions, revisions, manifests
 //! and `latest` come with the editions issue.
 
+pub mod pdf;
+
 use crate::render::site::Site;
 use std::path::{Path, PathBuf};
 

@@ -12,6 +12,19 @@ pub struct FrontMatter {
     pub audience: Option<String>,
     /// Language of the page (`en`, `km`); pages without one are shown in every language.
     pub lang: Option<String>,
+    /// A narrative's action points from the last workshop, shown on the province brief.
+    #[serde(default)]
+    pub action_points: Vec<ActionPoint>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPoint {
+    pub action: String,
+    pub who: String,
+    #[serde(default)]
+    pub by_when: String,
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

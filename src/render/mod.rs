@@ -2,6 +2,7 @@
 //! bytes (`site::render_site`). Built so far: formatting in both languages, the UI string
 //! table, SVG cascade charts, Markdown pages, and the overview, province and commune pages.
 
+pub mod brief;
 pub mod charts;
 pub mod downloads;
 pub mod format;

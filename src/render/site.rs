@@ -25,12 +25,17 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("quality.html", include_str!("../../templates/quality.html")),
     ("search.html", include_str!("../../templates/search.html")),
+    ("brief_macros.html", include_str!("../../templates/brief_macros.html")),
+    ("brief_head.html", include_str!("../../templates/brief_head.html")),
+    ("brief.html", include_str!("../../templates/brief.html")),
+    ("pack.html", include_str!("../../templates/pack.html")),
 ];
 pub const ASSETS: &[(&str, &str)] = &[
     ("assets/style.css", include_str!("../../templates/style.css")),
     ("assets/table.js", include_str!("../../templates/table.js")),
     ("assets/filter.js", include_str!("../../templates/filter.js")),
     ("assets/search.js", include_str!("../../templates/search.js")),
+    ("assets/print.css", include_str!("../../templates/print.css")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +56,8 @@ pub struct SiteInput<'a> {
     pub narratives: BTreeMap<String, Document>,
     /// Project templates that override built-ins, by name.
     pub overrides: BTreeMap<String, String>,
+    /// Communes that get a one-page brief.
+    pub brief_communes: Vec<String>,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -103,6 +110,21 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
         }
         put(format!("{}/quality.html", lang.code()), "quality.html", view::quality(&ctx))?;
         put(format!("{}/search.html", lang.code()), "search.html", view::search(&ctx))?;
+        for code in pr.provinces.keys() {
+            put(
+                format!("briefs/{}/province-{code}.html", lang.code()),
+                "brief.html",
+                super::brief::province_brief(&ctx, code),
+            )?;
+        }
+        for code in input.brief_communes.iter().filter(|c| pr.communes.contains_key(*c)) {
+            put(
+                format!("briefs/{}/commune-{code}.html", lang.code()),
+                "brief.html",
+                super::brief::commune_brief(&ctx, code),
+            )?;
+        }
+        put(format!("briefs/{}/pack.html", lang.code()), "pack.html", super::brief::pack(&ctx))?;
         for (slug, doc) in &input.pages {
             put(format!("{}/{slug}.html", lang.code()), "page.html", view::page(&ctx, slug, doc))?;
         }

@@ -18,12 +18,12 @@ pub struct Ctx<'a> {
 }
 
 #[derive(Serialize)]
-struct CascadeView {
-    stages: Vec<StageRow>,
-    vl_note: String,
+pub(super) struct CascadeView {
+    pub(super) stages: Vec<StageRow>,
+    pub(super) vl_note: String,
 }
 
-fn cascade_view(c: &Cascade, lang: Lang) -> CascadeView {
+pub(super) fn cascade_view(c: &Cascade, lang: Lang) -> CascadeView {
     let of = c.targets.of_plhiv();
     let n = &c.counts;
     let row = |key: &str, people: u64, share: Option<f64>, target: Option<f64>, gap: Option<u64>| StageRow {
@@ -48,13 +48,13 @@ fn cascade_view(c: &Cascade, lang: Lang) -> CascadeView {
 }
 
 #[derive(Serialize)]
-struct BottleneckView {
-    severity: &'static str,
-    severity_label: String,
-    explanation: String,
+pub(super) struct BottleneckView {
+    pub(super) severity: &'static str,
+    pub(super) severity_label: String,
+    pub(super) explanation: String,
 }
 
-fn bottlenecks(a: &AreaReport, ctx: &Ctx<'_>) -> Vec<BottleneckView> {
+pub(super) fn bottlenecks(a: &AreaReport, ctx: &Ctx<'_>) -> Vec<BottleneckView> {
     use crate::analyse::bottleneck::Severity as S;
     let lang = ctx.lang;
     a.bottlenecks
@@ -137,16 +137,16 @@ fn explain(b: &crate::analyse::bottleneck::Bottleneck, a: &AreaReport, ctx: &Ctx
 }
 
 #[derive(Serialize)]
-struct MoneyRow {
-    label: String,
-    approved: String,
-    spent: String,
-    execution: String,
-    expected: String,
-    lagging: bool,
+pub(super) struct MoneyRow {
+    pub(super) label: String,
+    pub(super) approved: String,
+    pub(super) spent: String,
+    pub(super) execution: String,
+    pub(super) expected: String,
+    pub(super) lagging: bool,
 }
 
-fn money_row(label: String, e: &Execution, currency: &str, lag: f64, lang: Lang) -> MoneyRow {
+pub(super) fn money_row(label: String, e: &Execution, currency: &str, lag: f64, lang: Lang) -> MoneyRow {
     MoneyRow {
         label,
         approved: money(e.money.approved, currency, lang),
@@ -157,7 +157,7 @@ fn money_row(label: String, e: &Execution, currency: &str, lag: f64, lang: Lang)
     }
 }
 
-fn budget_rows(b: &Budget, ctx: &Ctx<'_>) -> (Vec<MoneyRow>, Vec<MoneyRow>) {
+pub(super) fn budget_rows(b: &Budget, ctx: &Ctx<'_>) -> (Vec<MoneyRow>, Vec<MoneyRow>) {
     let cur = &ctx.input.report.rates.reporting;
     let lag = 10.0;
     let cats = b
@@ -188,16 +188,16 @@ fn budget_lead(ctx: &Ctx<'_>) -> String {
 }
 
 #[derive(Serialize)]
-struct FindingView {
-    severity: &'static str,
-    severity_label: String,
-    province: String,
-    place: String,
-    rule: &'static str,
-    message: String,
+pub(super) struct FindingView {
+    pub(super) severity: &'static str,
+    pub(super) severity_label: String,
+    pub(super) province: String,
+    pub(super) place: String,
+    pub(super) rule: &'static str,
+    pub(super) message: String,
 }
 
-fn finding_view(f: &Finding, province: &str, lang: Lang) -> FindingView {
+pub(super) fn finding_view(f: &Finding, province: &str, lang: Lang) -> FindingView {
     let sev = f.severity.as_str();
     FindingView {
         severity: sev,
@@ -210,7 +210,7 @@ fn finding_view(f: &Finding, province: &str, lang: Lang) -> FindingView {
 }
 
 /// Findings (errors and warnings) in the files of one province, in the latest period.
-fn province_findings(ctx: &Ctx<'_>, code: &str) -> Vec<FindingView> {
+pub(super) fn province_findings(ctx: &Ctx<'_>, code: &str) -> Vec<FindingView> {
     let ds = ctx.input.dataset;
     let files: Vec<&str> = ds
         .files
@@ -324,19 +324,19 @@ struct BTreeMapRow {
 }
 
 #[derive(Serialize)]
-struct ProvinceRow {
-    href: String,
-    name: String,
-    rank: String,
-    first: String,
-    second: String,
-    third: String,
-    gap_stage: String,
-    gap_text: String,
-    execution: String,
+pub(super) struct ProvinceRow {
+    pub(super) href: String,
+    pub(super) name: String,
+    pub(super) rank: String,
+    pub(super) first: String,
+    pub(super) second: String,
+    pub(super) third: String,
+    pub(super) gap_stage: String,
+    pub(super) gap_text: String,
+    pub(super) execution: String,
 }
 
-fn province_row(p: &AreaReport, lang: Lang) -> ProvinceRow {
+pub(super) fn province_row(p: &AreaReport, lang: Lang) -> ProvinceRow {
     let (gap_stage, gap_text) = gap_text(p, lang);
     let c = p.cascade.as_ref();
     ProvinceRow {
