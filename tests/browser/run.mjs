@@ -29,7 +29,14 @@ for (const rel of pages) {
     page.on("request", (r) => { if (!r.url().startsWith("file://")) requests.push(r.url()); });
     await page.goto("file://" + path.resolve(site, rel), { waitUntil: "load" });
     const name = rel.replace(/[\/.]/g, "_") + "_" + width + ".png";
-    await page.screenshot({ path: path.join(shots, name), fullPage: true });
+    // Seen once in CI: "Unable to capture screenshot" on a full-page capture (cause unknown;
+    // /dev/shm was not full). Try three times, then report it as a failure of this page.
+    let shotError = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try { await page.screenshot({ path: path.join(shots, name), fullPage: true }); shotError = null; break; }
+      catch (e) { shotError = String(e).split("\n")[0]; await page.waitForTimeout(500); }
+    }
+    if (shotError) errors.push("screenshot: " + shotError);
     let serious = [];
     if (width === 1280) {
       await page.addScriptTag({ path: axePath });
