@@ -1,5 +1,5 @@
-//! The build pipeline, top to bottom: load, ingest, validate, analyse. Until the render and
-//! publish stages exist, a build prints what it read and the analysis summary per province.
+//! The build pipeline, top to bottom: load, ingest, validate, analyse ([`build`]), then render
+//! and publish an edition ([`publish`]).
 
 use crate::analyse::{self, AreaReport, Report};
 use crate::finding::Severity;
@@ -76,22 +76,130 @@ pub struct RenderFiles {
     pub overrides: BTreeMap<String, String>,
 }
 
-/// Render the site in memory (the latest period's edition).
+/// What an edition is, for the renderer: its id, and what changed since the one before.
+#[derive(Debug, Clone, Default)]
+pub struct EditionInfo {
+    pub id: String,
+    pub changes: Option<crate::publish::diff::Diff>,
+    pub reason: String,
+}
+
+/// Render the site in memory as edition `id` (the latest period when `None`), with no
+/// "what changed" comparison. Returns the edition id, the site and non-fatal problems.
 pub fn render(b: &Build) -> Result<(String, crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
-    let latest = b.report.latest().map(|p| p.period);
-    let (files, problems) = load_render_inputs(&b.project.root, latest);
-    let edition = latest.map_or_else(|| "empty".to_string(), |p| p.to_string());
-    let input = crate::render::site::SiteInput {
+    let id = latest_period(b);
+    let (site, problems) = render_edition(b, &EditionInfo { id: id.clone(), ..EditionInfo::default() })?;
+    Ok((id, site, problems))
+}
+
+/// The label of the latest reporting period with data (`empty` when there is none).
+pub fn latest_period(b: &Build) -> String {
+    b.report.latest().map_or_else(|| "empty".to_string(), |p| p.period.to_string())
+}
+
+fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::render::site::SiteInput<'a> {
+    crate::render::site::SiteInput {
         report: &b.report,
         dataset: &b.dataset,
         geography: &b.project.geography,
-        edition: edition.clone(),
+        edition: ed.id.clone(),
         pages: files.pages,
         narratives: files.narratives,
         overrides: files.overrides,
         brief_communes: brief_communes(b),
+        changes: ed.changes.clone(),
+        reason: ed.reason.clone(),
+    }
+}
+
+/// Render the site in memory as the edition `ed`.
+pub fn render_edition(
+    b: &Build,
+    ed: &EditionInfo,
+) -> Result<(crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
+    let latest = b.report.latest().map(|p| p.period);
+    let (files, problems) = load_render_inputs(&b.project.root, latest);
+    Ok((crate::render::site::render_site(&site_input(b, files, ed))?, problems))
+}
+
+/// The download tables of a build as the diff reads them (the same CSV the site publishes).
+pub fn diff_tables(b: &Build) -> Result<crate::publish::diff::Tables, String> {
+    let input = site_input(b, RenderFiles::default(), &EditionInfo::default());
+    let csv: BTreeMap<String, Vec<u8>> = crate::render::site::download_tables(&input)
+        .iter()
+        .map(|t| (format!("downloads/{}.csv", t.name), crate::render::downloads::to_csv(t)))
+        .collect();
+    crate::publish::diff::Tables::read(|p| csv.get(p).cloned())
+}
+
+/// How to publish a build.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    pub out: std::path::PathBuf,
+    pub pdf: bool,
+    pub audience: String,
+}
+
+/// What publishing did.
+pub enum Published {
+    /// A new edition, with the build behind it and the renderer's non-fatal problems.
+    New { path: std::path::PathBuf, manifest: Box<crate::publish::Manifest>, build: Box<Build>, problems: Vec<String> },
+    /// The inputs are those of an existing edition: nothing was written but the shared pages.
+    Unchanged { edition: String },
+}
+
+/// The fingerprint of a project's inputs for `opts`.
+pub fn fingerprint(root: &Path, opts: &PublishOptions) -> Result<crate::publish::Fingerprint, anyhow::Error> {
+    use anyhow::Context as _;
+    let inputs = crate::publish::inputs::collect(root).with_context(|| format!("reading {}", root.display()))?;
+    let mut options = BTreeMap::new();
+    if opts.pdf {
+        options.insert("pdf".to_string(), "yes".to_string());
+    }
+    Ok(crate::publish::Fingerprint { tool: crate::publish::tool(), audience: opts.audience.clone(), options, inputs })
+}
+
+/// Build the project in `root` and publish it as a new edition in `opts.out`, unless its inputs
+/// are those of an existing edition. Holds the site's lock throughout.
+pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::Error> {
+    use crate::publish::{self as p, diff};
+    let fp = fingerprint(root, opts)?;
+    let _lock = p::Lock::acquire(&opts.out)?;
+    p::clean_staging(&opts.out)?;
+    let all = p::editions(&opts.out)?;
+    if let Some(m) = p::up_to_date(&all, &fp) {
+        p::refresh_top(&opts.out)?;
+        return Ok(Published::Unchanged { edition: m.edition.clone() });
+    }
+    let b = build(root)?;
+    let period = latest_period(&b);
+    let next = p::next(&all, &period, &fp);
+    let changes = match &next.previous {
+        Some(prev) => {
+            let dir = opts.out.join(&prev.edition);
+            let old = diff::Tables::read(|path| std::fs::read(dir.join(path)).ok())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            let new = diff_tables(&b).map_err(|e| anyhow::anyhow!(e))?;
+            Some(diff::compare(&prev.edition, &old, &next.id, &new))
+        }
+        None => None,
     };
-    Ok((edition, crate::render::site::render_site(&input)?, problems))
+    let ed = EditionInfo { id: next.id.clone(), changes, reason: next.reason.clone() };
+    let (mut site, problems) = render_edition(&b, &ed)?;
+    let date = p::BuildDate::choose(
+        b.project.config.edition.date,
+        std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
+        b.report.latest().map(|pr| pr.period.end()),
+    );
+    if opts.pdf {
+        let stamp = date.date.replace('-', "") + "000000";
+        p::pdf::print_briefs(&mut site, &stamp)?;
+    }
+    let mut manifest = p::manifest(&next, &fp, &date, &site);
+    manifest.title = b.report.title.clone();
+    let path = p::write_edition(&site, &manifest, &opts.out)?;
+    p::refresh_top(&opts.out)?;
+    Ok(Published::New { path, manifest: Box::new(manifest), build: Box::new(b), problems })
 }
 
 fn brief_communes(b: &Build) -> Vec<String> {

@@ -14,5 +14,7 @@ pub mod period;
 pub mod project;
 pub mod publish;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod synth;
 pub mod validate;

@@ -30,6 +30,29 @@ enum Command {
         #[arg(long)]
         pdf: bool,
     },
+    /// Re-hash every edition of a site against its manifest; exit 1 if any file changed.
+    Verify {
+        #[arg(default_value = "site")]
+        site: PathBuf,
+    },
+    /// What changed between two editions: figures, bottlenecks and findings.
+    Diff {
+        /// An edition id (`2026-Q3`, `2026-Q3-r2`, `latest`) or an edition's folder.
+        from: String,
+        to: String,
+        /// The site folder the ids are looked up in.
+        #[arg(long, default_value = "site")]
+        site: PathBuf,
+    },
+    /// Preview the site on 127.0.0.1, rebuilding and reloading open pages when inputs change.
+    #[cfg(feature = "serve")]
+    Serve {
+        #[arg(default_value = "data")]
+        project: PathBuf,
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+    },
     /// Check submissions (files or folders) and print what was understood and every finding.
     Check {
         #[arg(required = true)]
@@ -56,20 +79,61 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { project, summary, out, pdf } => match ftc::build::build(&project) {
-            Ok(b) => {
-                print!("{}", ftc::build::summary(&b));
-                if summary {
-                    print!("{}", ftc::build::analysis_summary(&b.report));
+        Command::Build { project, summary, out, pdf } => {
+            let opts = ftc::build::PublishOptions { out, pdf, audience: "internal".into() };
+            build_and_publish(&project, &opts, summary)
+        }
+        Command::Verify { site } => match ftc::publish::verify(&site) {
+            Ok(checks) => {
+                let mut bad = 0;
+                for c in &checks {
+                    if c.problems.is_empty() {
+                        println!("{}: ok", c.edition);
+                    } else {
+                        bad += 1;
+                        println!("{}: {} problem(s)", c.edition, c.problems.len());
+                        for p in &c.problems {
+                            println!("  {p}");
+                        }
+                    }
                 }
-                write_site(&b, &out, pdf)
+                println!("{} edition(s) checked, {bad} with problems", checks.len());
+                if bad > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
             }
             Err(e) => fail(&e.to_string()),
+        },
+        Command::Diff { from, to, site } => {
+            let read = |id: &str| -> Result<(String, ftc::publish::diff::Tables), String> {
+                let p = std::path::Path::new(id);
+                let dir = if p.join(ftc::publish::MANIFEST).is_file() { p.to_path_buf() } else { site.join(id) };
+                let m = ftc::publish::read_manifest(&dir.join(ftc::publish::MANIFEST)).map_err(|e| {
+                    format!(
+                        "{e}\n(no edition '{id}' in {}: `ls {}` lists the editions)",
+                        site.display(),
+                        site.display()
+                    )
+                })?;
+                let t = ftc::publish::diff::Tables::read(|f| std::fs::read(dir.join(f)).ok())
+                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                Ok((m.edition, t))
+            };
+            match (read(&from), read(&to)) {
+                (Ok((a, ta)), Ok((b, tb))) => {
+                    out(&ftc::publish::diff::to_text(&ftc::publish::diff::compare(&a, &ta, &b, &tb)));
+                    ExitCode::SUCCESS
+                }
+                (Err(e), _) | (_, Err(e)) => fail(&e),
+            }
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve { project, port } => match ftc::serve::serve(&project, port) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&format!("serving on 127.0.0.1:{port}: {e}")),
         },
         Command::Check { paths, format } => match ftc::check::check_paths(&paths) {
             Ok(ds) => {
                 match format {
-                    Format::Human => print!("{}", ftc::check::render_human(&ds, use_color())),
+                    Format::Human => out(&ftc::check::render_human(&ds, use_color())),
                     Format::Json => println!("{}", ftc::check::render_json(&ds)),
                 }
                 if ds.count(Severity::Error) > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
@@ -88,35 +152,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn write_site(b: &ftc::build::Build, out: &std::path::Path, pdf: bool) -> ExitCode {
-    let (edition, mut site, problems) = match ftc::build::render(b) {
-        Ok(r) => r,
-        Err(e) => return fail(&e.to_string()),
-    };
-    if pdf {
-        let fixed = b
-            .report
-            .latest()
-            .map_or_else(|| "20000101000000".to_string(), |p| p.period.end().format("%Y%m%d000000").to_string());
-        match ftc::publish::pdf::print_briefs(&mut site, &fixed) {
-            Ok(n) => println!("printed {n} PDF(s)"),
-            Err(e) => return fail(&e.to_string()),
-        }
-    }
-    for p in &problems {
-        eprintln!("ftc: warning: {p}");
-    }
-    let missing = ftc::render::site::untranslated();
-    if !missing.is_empty() {
-        println!("{} UI string(s) have no Khmer translation yet: {}", missing.len(), missing.join(", "));
-    }
-    match ftc::publish::write_edition(&site, out, &edition) {
-        Ok(dest) => {
-            println!("wrote {} files to {}", site.len(), dest.display());
+fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOptions, summary: bool) -> ExitCode {
+    match ftc::build::publish(project, opts) {
+        Ok(ftc::build::Published::Unchanged { edition }) => {
+            println!(
+                "nothing changed: the inputs are those of edition {edition} ({}); nothing written",
+                opts.out.join(&edition).display()
+            );
+            if summary && let Ok(b) = ftc::build::build(project) {
+                out(&ftc::build::analysis_summary(&b.report));
+            }
             ExitCode::SUCCESS
         }
-        Err(e) => fail(&format!("writing {}: {e}", out.display())),
+        Ok(ftc::build::Published::New { path, manifest, build, problems }) => {
+            out(&ftc::build::summary(&build));
+            if summary {
+                out(&ftc::build::analysis_summary(&build.report));
+            }
+            for p in &problems {
+                eprintln!("ftc: warning: {p}");
+            }
+            let missing = ftc::render::site::untranslated();
+            if !missing.is_empty() {
+                println!("{} UI string(s) have no Khmer translation yet: {}", missing.len(), missing.join(", "));
+            }
+            let pdfs = manifest.outputs.iter().filter(|f| f.path.ends_with(".pdf")).count();
+            if pdfs > 0 {
+                println!("printed {pdfs} PDF(s)");
+            }
+            println!("edition {} ({}): {}", manifest.edition, manifest.date, manifest.reason);
+            println!("wrote {} files to {}", manifest.outputs.len() + 1, path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("{e:#}")),
     }
+}
+
+/// Print to standard output; a closed pipe (`ftc diff A B | head`) is not an error.
+fn out(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn use_color() -> bool {

@@ -35,6 +35,18 @@ pub struct Config {
     pub periods: BTreeMap<String, PeriodConfig>,
     #[serde(default)]
     pub briefs: Briefs,
+    #[serde(default)]
+    pub edition: EditionConfig,
+}
+
+/// How editions are dated.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EditionConfig {
+    /// The date editions carry (`"2026-10-20"`). Without it, `SOURCE_DATE_EPOCH`, else the end
+    /// of the reporting period: never the clock, so a build can be reproduced.
+    #[serde(default, deserialize_with = "toml_date")]
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// Which communes get a one-page brief.
@@ -360,5 +372,13 @@ mod tests {
         assert_eq!(c.expected_provinces(q3), vec!["12"]);
         assert_eq!(c.expected_provinces(q2), vec!["01", "12"]);
         assert_eq!(c.period(q3).and_then(|p| p.deadline), NaiveDate::from_ymd_opt(2026, 10, 15));
+        for date in ["2026-10-20", "\"2026-10-20\""] {
+            let c = Config::parse(
+                &format!("title=\"t\"\nprovinces=[\"01\"]\n[edition]\ndate = {date}\n"),
+                Path::new("ftc.toml"),
+            )
+            .expect("parses");
+            assert_eq!(c.edition.date, NaiveDate::from_ymd_opt(2026, 10, 20), "{date}");
+        }
     }
 }

@@ -33,11 +33,12 @@ fn missing_tool() -> Option<String> {
 }
 
 fn build_site() -> (tempfile::TempDir, PathBuf) {
-    let b = ftc::build::build(&root().join("data")).expect("demo builds");
-    let (edition, site, _) = ftc::build::render(&b).expect("renders");
     let dir = tempfile::tempdir().expect("tmp");
-    let dest = ftc::publish::write_edition(&site, dir.path(), &edition).expect("writes");
-    (dir, dest)
+    let opts = ftc::build::PublishOptions { out: dir.path().to_path_buf(), pdf: false, audience: "internal".into() };
+    match ftc::build::publish(&root().join("data"), &opts).expect("publishes") {
+        ftc::build::Published::New { path, .. } => (dir, path),
+        ftc::build::Published::Unchanged { .. } => panic!("a fresh site has nothing to be unchanged from"),
+    }
 }
 
 #[test]

@@ -30,7 +30,7 @@ pub fn neutralise(s: &str) -> String {
     }
 }
 
-fn text(s: impl Into<String>) -> Cell {
+pub fn text(s: impl Into<String>) -> Cell {
     Cell::Text(neutralise(&s.into()))
 }
 
@@ -48,7 +48,7 @@ fn areas(report: &Report) -> impl Iterator<Item = (crate::period::Period, &AreaR
     })
 }
 
-fn level(a: &AreaReport) -> &'static str {
+pub fn level(a: &AreaReport) -> &'static str {
     match a.level {
         crate::analyse::AreaLevel::Initiative => "initiative",
         crate::analyse::AreaLevel::Province => "province",

@@ -9,6 +9,7 @@ pub mod format;
 pub mod i18n;
 pub mod markdown;
 pub mod site;
+pub mod versions;
 pub mod view;
 
 use crate::analyse::cascade::Cascade;

@@ -29,6 +29,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("brief_head.html", include_str!("../../templates/brief_head.html")),
     ("brief.html", include_str!("../../templates/brief.html")),
     ("pack.html", include_str!("../../templates/pack.html")),
+    ("changes.html", include_str!("../../templates/changes.html")),
+    ("versions.html", include_str!("../../templates/versions.html")),
 ];
 pub const ASSETS: &[(&str, &str)] = &[
     ("assets/style.css", include_str!("../../templates/style.css")),
@@ -58,6 +60,10 @@ pub struct SiteInput<'a> {
     pub overrides: BTreeMap<String, String>,
     /// Communes that get a one-page brief.
     pub brief_communes: Vec<String>,
+    /// What changed since the edition that was newest before this one (none for a site's first).
+    pub changes: Option<crate::publish::diff::Diff>,
+    /// Why this edition was made (from the publish plan).
+    pub reason: String,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -110,6 +116,7 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
         }
         put(format!("{}/quality.html", lang.code()), "quality.html", view::quality(&ctx))?;
         put(format!("{}/search.html", lang.code()), "search.html", view::search(&ctx))?;
+        put(format!("{}/changes.html", lang.code()), "changes.html", view::changes(&ctx))?;
         for code in pr.provinces.keys() {
             put(
                 format!("briefs/{}/province-{code}.html", lang.code()),
@@ -135,9 +142,9 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     Ok(site)
 }
 
-/// The downloads: cascade, budget and findings as CSV, and all three in one XLSX.
-fn add_downloads(site: &mut Site, input: &SiteInput<'_>) -> Result<(), RenderError> {
-    use super::downloads::{budget_table, cascade_table, findings_table, to_csv, to_xlsx};
+/// The download tables: cascade, budget, bottlenecks (explained in both languages) and findings.
+pub fn download_tables(input: &SiteInput<'_>) -> Vec<super::downloads::Table> {
+    use super::downloads::{budget_table, cascade_table, findings_table};
     let findings: Vec<crate::finding::Finding> = input
         .dataset
         .findings
@@ -146,7 +153,45 @@ fn add_downloads(site: &mut Site, input: &SiteInput<'_>) -> Result<(), RenderErr
         .filter(|f| f.severity != crate::finding::Severity::Note)
         .cloned()
         .collect();
-    let tables = [cascade_table(input.report), budget_table(input.report), findings_table(&findings)];
+    vec![cascade_table(input.report), budget_table(input.report), bottlenecks_table(input), findings_table(&findings)]
+}
+
+/// Every bottleneck of every area and period, with its explanation in English and Khmer.
+fn bottlenecks_table(input: &SiteInput<'_>) -> super::downloads::Table {
+    use super::downloads::{Cell, Table, text};
+    let header =
+        vec!["period", "level", "code", "name_en", "name_km", "kind", "severity", "explanation_en", "explanation_km"];
+    let mut rows = Vec::new();
+    for pr in input.report.by_period.values() {
+        let (en, km) = (Ctx { input, pr, lang: Lang::En }, Ctx { input, pr, lang: Lang::Km });
+        let areas = std::iter::once(&pr.initiative)
+            .chain(pr.provinces.values())
+            .chain(pr.districts.values())
+            .chain(pr.communes.values());
+        for a in areas {
+            let (ven, vkm) = (view::bottlenecks(a, &en), view::bottlenecks(a, &km));
+            for ((b, e), k) in a.bottlenecks.iter().zip(ven).zip(vkm) {
+                rows.push(vec![
+                    text(pr.period.to_string()),
+                    text(super::downloads::level(a)),
+                    text(&a.code),
+                    text(&a.name_en),
+                    text(&a.name_km),
+                    text(b.kind.key()),
+                    text(e.severity),
+                    text(e.explanation),
+                    if k.explanation.is_empty() { Cell::Empty } else { text(k.explanation) },
+                ]);
+            }
+        }
+    }
+    Table { name: "bottlenecks", header, rows }
+}
+
+/// The downloads: every table as CSV, and all of them in one XLSX.
+fn add_downloads(site: &mut Site, input: &SiteInput<'_>) -> Result<(), RenderError> {
+    use super::downloads::{to_csv, to_xlsx};
+    let tables = download_tables(input);
     for t in &tables {
         site.insert(format!("downloads/{}.csv", t.name), to_csv(t));
     }

@@ -733,3 +733,136 @@ pub fn search_index(pr: &PeriodReport) -> String {
     let json = json.replace('<', "\\u003c").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029");
     format!("window.FTC_SEARCH = {json};\n")
 }
+
+#[derive(Serialize)]
+struct ChangeRow {
+    period: String,
+    area: String,
+    figure: String,
+    old: String,
+    new: String,
+}
+
+#[derive(Serialize)]
+struct ChangedBottleneck {
+    area: String,
+    severity: String,
+    explanation: String,
+}
+
+/// At most this many revised figures on the page; `ftc diff` lists them all.
+const MAX_CHANGE_ROWS: usize = 200;
+
+fn diff_figure(column: &str, lang: Lang) -> String {
+    let key = match column {
+        "plhiv" => "col.plhiv",
+        "diagnosed" => "stage.diagnosed",
+        "on_art" => "stage.on_art",
+        "vl_tested" => "col.vl_tested",
+        "vl_suppressed" => "stage.suppressed",
+        "first_95" => "stage.first",
+        "second_95" => "stage.second",
+        "third_95" => "stage.third",
+        "approved" => "col.approved",
+        "released" => "col.released",
+        "spent" => "col.spent",
+        "execution" => "col.execution",
+        other => return other.to_string(),
+    };
+    t(key, lang).to_string()
+}
+
+fn diff_value(column: &str, v: &str, lang: Lang) -> String {
+    if v.is_empty() {
+        return "—".into();
+    }
+    match v.parse::<f64>() {
+        Ok(x) if column.ends_with("95") || column == "execution" => percent(Some(x), lang),
+        Ok(x) if x >= 0.0 && x.fract() == 0.0 => count(x as u64, lang),
+        _ => v.to_string(),
+    }
+}
+
+fn diff_area(code: &str, name_en: &str, name_km: &str, lang: Lang) -> String {
+    let name = if lang == Lang::Km && !name_km.is_empty() { name_km } else { name_en };
+    if name.is_empty() { code.to_string() } else { name.to_string() }
+}
+
+fn change_rows(list: &[crate::publish::diff::FigureChange], lang: Lang) -> Vec<ChangeRow> {
+    list.iter()
+        .take(MAX_CHANGE_ROWS)
+        .map(|c| {
+            let mut figure = diff_figure(&c.column, lang);
+            if !c.item.is_empty() {
+                figure = format!("{} · {figure}", c.item);
+            }
+            ChangeRow {
+                period: c.period.clone(),
+                area: diff_area(&c.code, &c.name_en, &c.name_km, lang),
+                figure,
+                old: diff_value(&c.column, &c.old, lang),
+                new: diff_value(&c.column, &c.new, lang),
+            }
+        })
+        .collect()
+}
+
+/// The edition's "what changed" page: against the edition that was newest when it was built.
+pub fn changes(ctx: &Ctx<'_>) -> tera::Context {
+    let lang = ctx.lang;
+    let mut c = base_context(ctx.input, ctx.pr, lang, "changes.html", 1, t("title.changes", lang));
+    let Some(d) = &ctx.input.changes else {
+        c.insert("first", &true);
+        return c;
+    };
+    c.insert("first", &false);
+    c.insert("lead", &fill(t("changes.lead", lang), &[("from", d.from.clone()), ("to", d.to.clone())]));
+    c.insert("reason", &ctx.input.reason);
+    c.insert("nothing", &d.is_empty());
+    let periods = (d.from_period.clone().unwrap_or_default(), d.to_period.clone().unwrap_or_default());
+    c.insert("movement_title", &fill(t("changes.movement", lang), &[("from", periods.0), ("to", periods.1)]));
+    c.insert("movement", &change_rows(&d.movement, lang));
+    c.insert("figures", &change_rows(&d.figures, lang));
+    c.insert(
+        "figures_more",
+        &d.figures
+            .len()
+            .checked_sub(MAX_CHANGE_ROWS)
+            .filter(|n| *n > 0)
+            .map(|n| fill(t("changes.more", lang), &[("n", count(n as u64, lang))])),
+    );
+    let rows = |list: &[crate::publish::diff::RowCount], key: &str| -> Vec<String> {
+        list.iter()
+            .map(|r| {
+                fill(
+                    t(key, lang),
+                    &[
+                        ("table", t(&format!("changes.table.{}", r.table), lang).to_string()),
+                        ("period", r.period.clone()),
+                        ("n", count(r.rows as u64, lang)),
+                    ],
+                )
+            })
+            .collect()
+    };
+    c.insert("rows_added", &rows(&d.rows_added, "changes.rows_added"));
+    c.insert("rows_removed", &rows(&d.rows_removed, "changes.rows_removed"));
+    let bn = |list: &[crate::publish::diff::BottleneckRow]| -> Vec<ChangedBottleneck> {
+        list.iter()
+            .map(|b| ChangedBottleneck {
+                area: diff_area(&b.code, &b.name_en, &b.name_km, lang),
+                severity: t(&format!("severity.{}", b.severity), lang).to_string(),
+                explanation: if lang == Lang::Km && !b.explanation_km.is_empty() {
+                    b.explanation_km.clone()
+                } else {
+                    b.explanation_en.clone()
+                },
+            })
+            .collect()
+    };
+    c.insert("bottlenecks_new", &bn(&d.bottlenecks_new));
+    c.insert("bottlenecks_gone", &bn(&d.bottlenecks_gone));
+    c.insert("findings_new", &d.findings_new);
+    c.insert("findings_fixed", &d.findings_fixed);
+    c
+}

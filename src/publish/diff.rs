@@ -1,0 +1,478 @@
+//! Publish: what changed between two editions, read from their downloads (`downloads/*.csv`),
+//! so that a diff sees exactly what each edition published. Pure: tables in, a [`Diff`] out.
+//!
+//! - **Figures**: cascade counts and 95s, budget amounts, of every area and period both editions
+//!   hold, whose value differs (a revised submission, a corrected number); and rows one edition
+//!   has that the other has not, counted per period (a new period, a late province).
+//! - **Movement**: when the two editions end on different periods, each province's (and the
+//!   initiative's) 95s from the first edition's latest period to the second's.
+//! - **Bottlenecks** of each edition's latest period, by area and kind: new and gone.
+//! - **Findings**: new and fixed (by rule, place and value).
+
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The downloads a diff reads, by table name.
+pub const TABLES: &[&str] = &["cascade", "budget", "bottlenecks", "findings"];
+
+/// A CSV table: header and rows, as text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn parse(bytes: &[u8]) -> Result<Table, String> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut r = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+        let header = r.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            rows.push(rec.map_err(|e| e.to_string())?.iter().map(String::from).collect());
+        }
+        Ok(Table { header, rows })
+    }
+
+    fn col(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// Rows as maps of column → value.
+    fn records(&self) -> impl Iterator<Item = BTreeMap<&str, &str>> {
+        self.rows.iter().map(|r| self.header.iter().map(String::as_str).zip(r.iter().map(String::as_str)).collect())
+    }
+}
+
+/// The four tables of an edition.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tables {
+    pub by_name: BTreeMap<String, Table>,
+}
+
+impl Tables {
+    /// Read the tables through `get(path) -> bytes` (a folder or a rendered site). A missing table
+    /// is empty; a malformed one is an error naming it.
+    pub fn read(mut get: impl FnMut(&str) -> Option<Vec<u8>>) -> Result<Tables, String> {
+        let mut by_name = BTreeMap::new();
+        for name in TABLES {
+            let path = format!("downloads/{name}.csv");
+            let t = match get(&path) {
+                Some(bytes) => Table::parse(&bytes).map_err(|e| format!("{path}: {e}"))?,
+                None => Table::default(),
+            };
+            by_name.insert((*name).to_string(), t);
+        }
+        Ok(Tables { by_name })
+    }
+
+    fn table(&self, name: &str) -> Option<&Table> {
+        self.by_name.get(name)
+    }
+
+    /// The latest period either table holds figures for.
+    pub fn latest_period(&self) -> Option<String> {
+        ["cascade", "budget"]
+            .iter()
+            .filter_map(|n| self.table(n))
+            .flat_map(|t| t.col("period").map(|c| t.rows.iter().map(move |r| r[c].clone())).into_iter().flatten())
+            .max()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureChange {
+    pub table: String,
+    pub period: String,
+    pub level: String,
+    pub code: String,
+    pub name_en: String,
+    pub name_km: String,
+    /// For budget rows: `total`, `category treatment`, `funding_source Global Fund`.
+    pub item: String,
+    pub column: String,
+    pub old: String,
+    pub new: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowCount {
+    pub table: String,
+    pub period: String,
+    pub rows: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BottleneckRow {
+    pub code: String,
+    pub name_en: String,
+    pub name_km: String,
+    pub kind: String,
+    pub severity: String,
+    pub explanation_en: String,
+    pub explanation_km: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingRow {
+    pub severity: String,
+    pub rule: String,
+    pub place: String,
+    pub value: String,
+    pub message: String,
+}
+
+/// What changed from edition `from` to edition `to`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Diff {
+    pub from: String,
+    pub to: String,
+    pub from_period: Option<String>,
+    pub to_period: Option<String>,
+    pub figures: Vec<FigureChange>,
+    pub rows_added: Vec<RowCount>,
+    pub rows_removed: Vec<RowCount>,
+    /// 95s of the initiative and provinces, from `from_period` to `to_period` (when they differ).
+    pub movement: Vec<FigureChange>,
+    pub bottlenecks_new: Vec<BottleneckRow>,
+    pub bottlenecks_gone: Vec<BottleneckRow>,
+    pub findings_new: Vec<FindingRow>,
+    pub findings_fixed: Vec<FindingRow>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.figures.is_empty()
+            && self.rows_added.is_empty()
+            && self.rows_removed.is_empty()
+            && self.movement.is_empty()
+            && self.bottlenecks_new.is_empty()
+            && self.bottlenecks_gone.is_empty()
+            && self.findings_new.is_empty()
+            && self.findings_fixed.is_empty()
+    }
+}
+
+const CASCADE_FIGURES: &[&str] =
+    &["plhiv", "diagnosed", "on_art", "vl_tested", "vl_suppressed", "first_95", "second_95", "third_95"];
+const BUDGET_FIGURES: &[&str] = &["approved", "released", "spent", "execution"];
+const NINETY_FIVES: &[&str] = &["first_95", "second_95", "third_95"];
+
+type Keyed<'a> = BTreeMap<Vec<&'a str>, BTreeMap<&'a str, &'a str>>;
+
+fn keyed<'a>(t: &'a Table, key: &[&str]) -> Keyed<'a> {
+    t.records().map(|r| (key.iter().map(|k| r.get(k).copied().unwrap_or("")).collect(), r)).collect()
+}
+
+fn figures(a: &Tables, b: &Tables, d: &mut Diff) {
+    let specs: [(&str, &[&str], &[&str]); 2] = [
+        ("cascade", &["period", "level", "code"], CASCADE_FIGURES),
+        ("budget", &["period", "level", "code", "group", "item"], BUDGET_FIGURES),
+    ];
+    let empty = Table::default();
+    for (name, key, cols) in specs {
+        let (ta, tb) = (a.table(name).unwrap_or(&empty), b.table(name).unwrap_or(&empty));
+        let (ka, kb) = (keyed(ta, key), keyed(tb, key));
+        let mut added: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut removed: BTreeMap<&str, usize> = BTreeMap::new();
+        for (k, rb) in &kb {
+            let Some(ra) = ka.get(k) else {
+                *added.entry(k[0]).or_default() += 1;
+                continue;
+            };
+            for col in cols {
+                let (old, new) = (ra.get(col).copied().unwrap_or(""), rb.get(col).copied().unwrap_or(""));
+                if old != new {
+                    d.figures.push(change(name, rb, col, old, new));
+                }
+            }
+        }
+        for k in ka.keys().filter(|k| !kb.contains_key(*k)) {
+            *removed.entry(k[0]).or_default() += 1;
+        }
+        let count = |m: BTreeMap<&str, usize>| {
+            m.into_iter().map(|(p, rows)| RowCount { table: name.into(), period: p.into(), rows }).collect::<Vec<_>>()
+        };
+        d.rows_added.extend(count(added));
+        d.rows_removed.extend(count(removed));
+    }
+}
+
+fn change(table: &str, r: &BTreeMap<&str, &str>, col: &str, old: &str, new: &str) -> FigureChange {
+    let get = |k: &str| r.get(k).copied().unwrap_or("").to_string();
+    let item = if table == "budget" {
+        match get("group").as_str() {
+            "total" => "total".to_string(),
+            g => format!("{g} {}", get("item")),
+        }
+    } else {
+        String::new()
+    };
+    FigureChange {
+        table: table.into(),
+        period: get("period"),
+        level: get("level"),
+        code: get("code"),
+        name_en: get("name_en"),
+        name_km: get("name_km"),
+        item,
+        column: col.into(),
+        old: old.into(),
+        new: new.into(),
+    }
+}
+
+fn movement(a: &Tables, b: &Tables, d: &mut Diff) {
+    let (Some(pa), Some(pb)) = (&d.from_period, &d.to_period) else { return };
+    if pa == pb {
+        return;
+    }
+    let rows = |t: &Tables, period: &str| -> BTreeMap<String, BTreeMap<String, String>> {
+        t.table("cascade")
+            .map(|t| {
+                t.records()
+                    .filter(|r| {
+                        r.get("period") == Some(&period) && matches!(r.get("level"), Some(&("initiative" | "province")))
+                    })
+                    .map(|r| {
+                        let owned = r.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+                        (r.get("code").copied().unwrap_or("").to_string(), owned)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (ra, rb) = (rows(a, pa), rows(b, pb));
+    for (code, rb) in &rb {
+        let Some(ra) = ra.get(code) else { continue };
+        let rbv: BTreeMap<&str, &str> = rb.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        for col in NINETY_FIVES {
+            let (old, new) = (ra.get(*col).map_or("", String::as_str), rbv.get(col).copied().unwrap_or(""));
+            if old != new {
+                d.movement.push(change("cascade", &rbv, col, old, new));
+            }
+        }
+    }
+}
+
+fn bottlenecks(a: &Tables, b: &Tables, d: &mut Diff) {
+    let latest = |t: &Tables, period: &Option<String>| -> BTreeMap<(String, String), BottleneckRow> {
+        let Some(t) = t.table("bottlenecks") else { return BTreeMap::new() };
+        t.records()
+            .filter(|r| period.as_deref().is_some_and(|p| r.get("period") == Some(&p)))
+            .map(|r| {
+                let get = |k: &str| r.get(k).copied().unwrap_or("").to_string();
+                (
+                    (get("code"), get("kind")),
+                    BottleneckRow {
+                        code: get("code"),
+                        name_en: get("name_en"),
+                        name_km: get("name_km"),
+                        kind: get("kind"),
+                        severity: get("severity"),
+                        explanation_en: get("explanation_en"),
+                        explanation_km: get("explanation_km"),
+                    },
+                )
+            })
+            .collect()
+    };
+    let (ba, bb) = (latest(a, &d.from_period), latest(b, &d.to_period));
+    d.bottlenecks_new = bb.iter().filter(|(k, _)| !ba.contains_key(*k)).map(|(_, v)| v.clone()).collect();
+    d.bottlenecks_gone = ba.iter().filter(|(k, _)| !bb.contains_key(*k)).map(|(_, v)| v.clone()).collect();
+}
+
+fn findings(a: &Tables, b: &Tables, d: &mut Diff) {
+    let set = |t: &Tables| -> BTreeMap<(String, String, String), FindingRow> {
+        let Some(t) = t.table("findings") else { return BTreeMap::new() };
+        t.records()
+            .map(|r| {
+                let get = |k: &str| r.get(k).copied().unwrap_or("").to_string();
+                let place =
+                    [get("file"), get("sheet"), get("cell")].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
+                let row = FindingRow {
+                    severity: get("severity"),
+                    rule: get("rule"),
+                    place: place.join(" › "),
+                    value: get("value"),
+                    message: get("message"),
+                };
+                ((row.rule.clone(), row.place.clone(), row.value.clone()), row)
+            })
+            .collect()
+    };
+    let (fa, fb) = (set(a), set(b));
+    let keys_a: BTreeSet<_> = fa.keys().collect();
+    d.findings_new = fb.iter().filter(|(k, _)| !keys_a.contains(k)).map(|(_, v)| v.clone()).collect();
+    d.findings_fixed = fa.iter().filter(|(k, _)| !fb.contains_key(*k)).map(|(_, v)| v.clone()).collect();
+}
+
+/// Compare edition `from` (tables `a`) with edition `to` (tables `b`).
+pub fn compare(from: &str, a: &Tables, to: &str, b: &Tables) -> Diff {
+    let mut d = Diff {
+        from: from.into(),
+        to: to.into(),
+        from_period: a.latest_period(),
+        to_period: b.latest_period(),
+        ..Diff::default()
+    };
+    figures(a, b, &mut d);
+    // The initiative and provinces first, then districts and communes, within each period.
+    let rank = |level: &str| ["initiative", "province", "district", "commune"].iter().position(|l| *l == level);
+    d.figures.sort_by(|x, y| (&x.period, rank(&x.level)).cmp(&(&y.period, rank(&y.level))));
+    movement(a, b, &mut d);
+    bottlenecks(a, b, &mut d);
+    findings(a, b, &mut d);
+    d
+}
+
+fn area(c: &FigureChange) -> String {
+    if c.name_en.is_empty() { c.code.clone() } else { format!("{} {}", c.code, c.name_en) }
+}
+
+/// The diff for a terminal, in English.
+pub fn to_text(d: &Diff) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let p = |x: &Option<String>| x.clone().unwrap_or_else(|| "no data".into());
+    let _ = writeln!(out, "{} ({}) → {} ({})", d.from, p(&d.from_period), d.to, p(&d.to_period));
+    if d.is_empty() {
+        let _ = writeln!(out, "\nNo figure, bottleneck or finding changed.");
+        return out;
+    }
+    if !d.movement.is_empty() {
+        let _ = writeln!(out, "\nThe 95s, {} → {}:", p(&d.from_period), p(&d.to_period));
+        for c in &d.movement {
+            let _ = writeln!(out, "  {:<28} {:<10} {} → {}", area(c), c.column, pct(&c.old), pct(&c.new));
+        }
+    }
+    for r in &d.rows_added {
+        let _ = writeln!(out, "\n{} {}: {} row(s) new", r.table, r.period, r.rows);
+    }
+    for r in &d.rows_removed {
+        let _ = writeln!(out, "\n{} {}: {} row(s) no longer published", r.table, r.period, r.rows);
+    }
+    if !d.figures.is_empty() {
+        let _ = writeln!(out, "\nFigures revised ({}):", d.figures.len());
+        for c in &d.figures {
+            let what = if c.item.is_empty() { c.column.clone() } else { format!("{} {}", c.item, c.column) };
+            let (old, new) = if c.column.ends_with("95") || c.column == "execution" {
+                (pct(&c.old), pct(&c.new))
+            } else {
+                (or_blank(&c.old), or_blank(&c.new))
+            };
+            let _ = writeln!(out, "  {} {:<28} {:<24} {} → {}", c.period, area(c), what, old, new);
+        }
+    }
+    let bn = |out: &mut String, title: &str, rows: &[BottleneckRow]| {
+        if !rows.is_empty() {
+            let _ = writeln!(out, "\n{title} ({}):", rows.len());
+            for b in rows {
+                let _ = writeln!(out, "  {} {} [{}] {}", b.code, b.name_en, b.severity, b.explanation_en);
+            }
+        }
+    };
+    bn(&mut out, "New bottlenecks", &d.bottlenecks_new);
+    bn(&mut out, "Bottlenecks gone", &d.bottlenecks_gone);
+    let fi = |out: &mut String, title: &str, rows: &[FindingRow]| {
+        if !rows.is_empty() {
+            let _ = writeln!(out, "\n{title} ({}):", rows.len());
+            for f in rows {
+                let _ = writeln!(out, "  {} {} {}: {}", f.severity, f.rule, f.place, f.message);
+            }
+        }
+    };
+    fi(&mut out, "New findings", &d.findings_new);
+    fi(&mut out, "Findings fixed", &d.findings_fixed);
+    out
+}
+
+fn or_blank(s: &str) -> String {
+    if s.is_empty() { "(blank)".into() } else { s.to_string() }
+}
+
+/// `0.9123` → `91.2 %`; anything else as it is.
+fn pct(s: &str) -> String {
+    s.parse::<f64>().map_or_else(|_| or_blank(s), |v| format!("{:.1} %", v * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(csv: &str) -> Table {
+        Table::parse(csv.as_bytes()).expect("csv")
+    }
+
+    fn tables(cascade: &str, bottlenecks: &str, findings: &str) -> Tables {
+        let mut by_name = BTreeMap::new();
+        by_name.insert("cascade".into(), table(cascade));
+        by_name.insert("budget".into(), Table::default());
+        by_name.insert("bottlenecks".into(), table(bottlenecks));
+        by_name.insert("findings".into(), table(findings));
+        Tables { by_name }
+    }
+
+    const HEAD: &str = "period,level,code,name_en,name_km,plhiv,diagnosed,on_art,first_95\n";
+    const BN: &str = "period,level,code,name_en,name_km,kind,severity,explanation_en,explanation_km\n";
+    const FI: &str = "severity,rule,file,sheet,cell,row,value,message\n";
+
+    #[test]
+    fn a_revised_count_is_one_change_and_nothing_else() {
+        let a = tables(
+            &format!("{HEAD}2026-Q3,province,02,Battambang,បាត់ដំបង,1000,900,800,0.9\n"),
+            BN,
+            &format!("{FI}error,negative,s/02.xlsx,Cascade,E7,7,-5,Negative count\n"),
+        );
+        let b = tables(
+            &format!("{HEAD}2026-Q3,province,02,Battambang,បាត់ដំបង,1000,950,800,0.95\n"),
+            BN,
+            &format!("{FI}warning,late,s/02.xlsx,,,,,Late\n"),
+        );
+        let d = compare("2026-Q3", &a, "2026-Q3-r2", &b);
+        let cols: Vec<(&str, &str, &str)> =
+            d.figures.iter().map(|c| (c.column.as_str(), c.old.as_str(), c.new.as_str())).collect();
+        assert_eq!(cols, [("diagnosed", "900", "950"), ("first_95", "0.9", "0.95")]);
+        assert!(d.movement.is_empty(), "same period: no movement section");
+        assert!(d.rows_added.is_empty() && d.rows_removed.is_empty());
+        assert_eq!(d.findings_fixed.len(), 1);
+        assert_eq!(d.findings_fixed[0].place, "s/02.xlsx › Cascade › E7");
+        assert_eq!(d.findings_new.len(), 1);
+        let text = to_text(&d);
+        assert!(text.contains("2026-Q3 02 Battambang"), "{text}");
+        assert!(text.contains("900 → 950"), "{text}");
+        assert!(text.contains("90.0 % → 95.0 %"), "{text}");
+        assert!(compare("x", &a, "y", &a).is_empty());
+        assert!(to_text(&compare("x", &a, "y", &a)).contains("No figure"));
+    }
+
+    #[test]
+    fn a_new_period_counts_rows_moves_the_95s_and_compares_latest_bottlenecks() {
+        let a = tables(
+            &format!("{HEAD}2026-Q2,province,02,Battambang,,1000,900,800,0.90\n"),
+            &format!(
+                "{BN}2026-Q2,province,02,Battambang,,largest-gap:diagnosed,high,x,y\n2026-Q2,province,02,Battambang,,budget-lag:testing,medium,x,y\n"
+            ),
+            FI,
+        );
+        let b = tables(
+            &format!(
+                "{HEAD}2026-Q2,province,02,Battambang,,1000,900,800,0.90\n2026-Q3,province,02,Battambang,,1000,930,800,0.93\n2026-Q3,commune,020101,Banan,,10,9,8,0.9\n"
+            ),
+            &format!(
+                "{BN}2026-Q2,province,02,Battambang,,largest-gap:diagnosed,high,x,y\n2026-Q3,province,02,Battambang,,largest-gap:diagnosed,high,x,y\n2026-Q3,province,02,Battambang,,low-vl,medium,x,y\n"
+            ),
+            FI,
+        );
+        let d = compare("2026-Q2", &a, "2026-Q3", &b);
+        assert_eq!((d.from_period.as_deref(), d.to_period.as_deref()), (Some("2026-Q2"), Some("2026-Q3")));
+        assert!(d.figures.is_empty(), "the Q2 rows are the same in both");
+        assert_eq!(d.rows_added, [RowCount { table: "cascade".into(), period: "2026-Q3".into(), rows: 2 }]);
+        assert_eq!(d.movement.len(), 1);
+        assert_eq!((d.movement[0].old.as_str(), d.movement[0].new.as_str()), ("0.90", "0.93"));
+        let new: Vec<&str> = d.bottlenecks_new.iter().map(|b| b.kind.as_str()).collect();
+        let gone: Vec<&str> = d.bottlenecks_gone.iter().map(|b| b.kind.as_str()).collect();
+        assert_eq!(new, ["low-vl"]);
+        assert_eq!(gone, ["budget-lag:testing"]);
+    }
+}

@@ -1,0 +1,125 @@
+//! `ftc serve` on a free loopback port: it answers, rebuilds after a data change, re-renders
+//! after a template change without re-reading spreadsheets, and shows a build error in the page
+//! instead of a stale page until the error is fixed.
+#![cfg(feature = "serve")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    addr: String,
+    lines: Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(project: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftc"))
+        .args(["serve", project.to_str().expect("utf-8"), "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn ftc serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut server = Server { child, addr: String::new(), lines: rx };
+    let line = next_line(&server, |l| l.starts_with("serving "));
+    let addr = line.split("http://").nth(1).expect("an address").trim_end_matches(|c| c != '/');
+    server.addr = addr.trim_end_matches('/').to_string();
+    server
+}
+
+fn next_line(s: &Server, want: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(line) = s.lines.recv_timeout(Duration::from_millis(200))
+            && want(&line)
+        {
+            return line;
+        }
+    }
+    panic!("ftc serve printed no such line within 60 s");
+}
+
+fn get(s: &Server, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(&s.addr).expect("connect");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", s.addr).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.expect("walk");
+        let dest = to.join(e.path().strip_prefix(from).expect("rel"));
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn serve_answers_rebuilds_rerenders_and_shows_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let project = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &project);
+    let server = start(&project);
+    assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+
+    let (status, body) = get(&server, "/en/index.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>") && body.contains("/__ftc/version"), "a page with the reload script");
+    assert_eq!(get(&server, "/__ftc/version"), (200, "1".to_string()));
+    assert_eq!(get(&server, "/nowhere.html").0, 404);
+    assert_eq!(get(&server, "/assets/style.css").0, 200);
+
+    // A template-only change: re-rendered from memory.
+    std::fs::create_dir_all(project.join("templates")).expect("mkdir");
+    std::fs::write(
+        project.join("templates/page.html"),
+        "{% extends \"base.html\" %}{% block main %}<h1>TEMPLATE-CHANGED</h1>{{ body | safe }}{% endblock main %}",
+    )
+    .expect("write");
+    next_line(&server, |l| l.starts_with("re-rendered without re-reading spreadsheets"));
+    assert!(get(&server, "/en/methodology.html").1.contains("TEMPLATE-CHANGED"));
+    assert_eq!(get(&server, "/__ftc/version").1, "2");
+
+    // A broken config: the error is shown instead of the stale page.
+    let config = project.join("ftc.toml");
+    let good = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{good}\nthis is not toml = = =\n")).expect("break");
+    next_line(&server, |l| l.starts_with("rebuilt: build failed"));
+    let (status, body) = get(&server, "/en/index.html");
+    assert_eq!(status, 500);
+    assert!(body.contains("The build failed") && body.contains("ftc.toml"), "{body}");
+
+    // Fixed, with a changed title: rebuilt from the spreadsheets, the page is back and new.
+    std::fs::write(&config, good.replacen("title = \"", "title = \"RETITLED ", 1)).expect("fix");
+    let line = next_line(&server, |l| l.starts_with("rebuilt"));
+    assert_eq!(line, "rebuilt");
+    let (status, body) = get(&server, "/en/index.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("RETITLED"), "the new title is served");
+}
