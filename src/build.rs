@@ -80,6 +80,8 @@ pub struct RenderFiles {
 #[derive(Debug, Clone, Default)]
 pub struct EditionInfo {
     pub id: String,
+    /// `internal` unless said otherwise (nothing is suppressed yet).
+    pub audience: String,
     pub changes: Option<crate::publish::diff::Diff>,
     pub reason: String,
 }
@@ -109,6 +111,7 @@ fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::
         brief_communes: brief_communes(b),
         changes: ed.changes.clone(),
         reason: ed.reason.clone(),
+        audience: if ed.audience.is_empty() { "internal".into() } else { ed.audience.clone() },
     }
 }
 
@@ -184,7 +187,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         }
         None => None,
     };
-    let ed = EditionInfo { id: next.id.clone(), changes, reason: next.reason.clone() };
+    let ed = EditionInfo { id: next.id.clone(), audience: opts.audience.clone(), changes, reason: next.reason.clone() };
     let (mut site, problems) = render_edition(&b, &ed)?;
     let date = p::BuildDate::choose(
         b.project.config.edition.date,

@@ -80,7 +80,12 @@ fn preview_id(b: &Build) -> String {
 }
 
 fn render(b: &Build) -> Result<Site, String> {
-    let ed = EditionInfo { id: preview_id(b), changes: None, reason: "preview (ftc serve)".into() };
+    let ed = EditionInfo {
+        id: preview_id(b),
+        audience: "internal".into(),
+        changes: None,
+        reason: "preview (ftc serve)".into(),
+    };
     crate::build::render_edition(b, &ed).map(|(site, _)| site).map_err(|e| e.to_string())
 }
 

@@ -175,7 +175,7 @@ pub fn stamp(input: &SiteInput<'_>, pr: &PeriodReport, lang: Lang) -> String {
         &[
             ("edition", input.edition.clone()),
             ("date", date(pr.period.end(), lang)),
-            ("audience", t("audience.public", lang).to_string()),
+            ("audience", t(&format!("audience.{}", input.audience), lang).to_string()),
         ],
     )
 }

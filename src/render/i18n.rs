@@ -107,7 +107,11 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
         "{n} communes (select a column heading to sort)",
         Some("ឃុំ/សង្កាត់ចំនួន {n} (ចុចលើក្បាលជួរឈរ ដើម្បីតម្រៀប)"),
     ),
-    ("stamp", "Edition {edition} · data for {period}", Some("ការបោះពុម្ព {edition} · ទិន្នន័យសម្រាប់ {period}")),
+    (
+        "stamp",
+        "Edition {edition} · data for {period} · {audience}",
+        Some("ការបោះពុម្ព {edition} · ទិន្នន័យសម្រាប់ {period} · {audience}"),
+    ),
     (
         "footer",
         "Made with ftc from the provinces' submissions. Geography: Ministry of Economy and Finance, data.mef.gov.kh.",
@@ -202,6 +206,7 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     ),
     ("brief.page_of", "page {page} of {pages}", Some("ទំព័រ {page} នៃ {pages}")),
     ("audience.public", "public", Some("សាធារណៈ")),
+    ("audience.internal", "internal: not for publication", Some("ផ្ទៃក្នុង៖ មិនសម្រាប់ផ្សព្វផ្សាយ")),
     (
         "brief.communes_caption",
         "The {k} communes (of {n}) with the largest gap",

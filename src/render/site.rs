@@ -64,6 +64,8 @@ pub struct SiteInput<'a> {
     pub changes: Option<crate::publish::diff::Diff>,
     /// Why this edition was made (from the publish plan).
     pub reason: String,
+    /// Who the edition is for: `public` or `internal`.
+    pub audience: String,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -233,7 +235,14 @@ pub(super) fn gap_text(a: &AreaReport, lang: Lang) -> (String, String) {
 }
 
 pub(super) fn stamp(input: &SiteInput<'_>, period: Period, lang: Lang) -> String {
-    fill(t("stamp", lang), &[("edition", input.edition.clone()), ("period", period.to_string())])
+    fill(
+        t("stamp", lang),
+        &[
+            ("edition", input.edition.clone()),
+            ("period", period.to_string()),
+            ("audience", t(&format!("audience.{}", input.audience), lang).to_string()),
+        ],
+    )
 }
 
 pub(super) fn base_context(
