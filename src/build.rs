@@ -20,10 +20,19 @@ pub struct Build {
 /// Free pages (`pages/*.md`), the latest period's narratives (`narratives/<period>/<PP>*.md`)
 /// and template overrides (`templates/*`) of a project. Unreadable or malformed files are
 /// reported, not fatal.
-pub fn load_render_inputs(root: &Path, latest: Option<crate::period::Period>) -> (RenderFiles, Vec<String>) {
+/// Pages and narratives with `audience = "internal"` in their front matter are read only for
+/// the internal audience.
+pub fn load_render_inputs(
+    root: &Path,
+    latest: Option<crate::period::Period>,
+    audience: crate::disclose::Audience,
+) -> (RenderFiles, Vec<String>) {
     use crate::render::markdown;
     let mut files = RenderFiles::default();
     let mut problems = Vec::new();
+    let readable = |doc: &markdown::Document| {
+        audience == crate::disclose::Audience::Internal || doc.front.audience.as_deref() != Some("internal")
+    };
     let md_files = |dir: &Path| -> Vec<std::path::PathBuf> {
         let mut v: Vec<_> = std::fs::read_dir(dir)
             .into_iter()
@@ -38,7 +47,7 @@ pub fn load_render_inputs(root: &Path, latest: Option<crate::period::Period>) ->
     for path in md_files(&root.join("pages")) {
         let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| markdown::parse(&t)) {
-            Ok(doc) if doc.front.audience.as_deref() != Some("internal") => files.pages.push((slug, doc)),
+            Ok(doc) if readable(&doc) => files.pages.push((slug, doc)),
             Ok(_) => {}
             Err(e) => problems.push(format!("{}: {e}", path.display())),
         }
@@ -48,7 +57,7 @@ pub fn load_render_inputs(root: &Path, latest: Option<crate::period::Period>) ->
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let code: String = name.chars().take(2).collect();
             match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| markdown::parse(&t)) {
-                Ok(doc) if doc.front.audience.as_deref() != Some("internal") => {
+                Ok(doc) if readable(&doc) => {
                     files.narratives.insert(code, doc);
                 }
                 Ok(_) => {}
@@ -80,8 +89,8 @@ pub struct RenderFiles {
 #[derive(Debug, Clone, Default)]
 pub struct EditionInfo {
     pub id: String,
-    /// `internal` unless said otherwise (nothing is suppressed yet).
-    pub audience: String,
+    /// Who the edition is for; the report must have been disclosed for it already.
+    pub audience: crate::disclose::Audience,
     pub changes: Option<crate::publish::diff::Diff>,
     pub reason: String,
 }
@@ -111,7 +120,7 @@ fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::
         brief_communes: brief_communes(b),
         changes: ed.changes.clone(),
         reason: ed.reason.clone(),
-        audience: if ed.audience.is_empty() { "internal".into() } else { ed.audience.clone() },
+        audience: ed.audience.as_str().to_string(),
     }
 }
 
@@ -121,7 +130,7 @@ pub fn render_edition(
     ed: &EditionInfo,
 ) -> Result<(crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
     let latest = b.report.latest().map(|p| p.period);
-    let (files, problems) = load_render_inputs(&b.project.root, latest);
+    let (files, problems) = load_render_inputs(&b.project.root, latest, ed.audience);
     Ok((crate::render::site::render_site(&site_input(b, files, ed))?, problems))
 }
 
@@ -140,7 +149,7 @@ pub fn diff_tables(b: &Build) -> Result<crate::publish::diff::Tables, String> {
 pub struct PublishOptions {
     pub out: std::path::PathBuf,
     pub pdf: bool,
-    pub audience: String,
+    pub audience: crate::disclose::Audience,
 }
 
 /// What publishing did.
@@ -159,7 +168,12 @@ pub fn fingerprint(root: &Path, opts: &PublishOptions) -> Result<crate::publish:
     if opts.pdf {
         options.insert("pdf".to_string(), "yes".to_string());
     }
-    Ok(crate::publish::Fingerprint { tool: crate::publish::tool(), audience: opts.audience.clone(), options, inputs })
+    Ok(crate::publish::Fingerprint {
+        tool: crate::publish::tool(),
+        audience: opts.audience.as_str().to_string(),
+        options,
+        inputs,
+    })
 }
 
 /// Build the project in `root` and publish it as a new edition in `opts.out`, unless its inputs
@@ -167,14 +181,18 @@ pub fn fingerprint(root: &Path, opts: &PublishOptions) -> Result<crate::publish:
 pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::Error> {
     use crate::publish::{self as p, diff};
     let fp = fingerprint(root, opts)?;
+    p::check_audience_folder(&opts.out, opts.audience)?;
     let _lock = p::Lock::acquire(&opts.out)?;
     p::clean_staging(&opts.out)?;
     let all = p::editions(&opts.out)?;
+    p::check_audience_editions(&opts.out, &all, opts.audience)?;
     if let Some(m) = p::up_to_date(&all, &fp) {
         p::refresh_top(&opts.out)?;
         return Ok(Published::Unchanged { edition: m.edition.clone() });
     }
-    let b = build(root)?;
+    let mut b = build(root)?;
+    let prior = p::hidden_cells(&opts.out, &all);
+    disclose(&mut b, opts.audience, &prior);
     let period = latest_period(&b);
     let next = p::next(&all, &period, &fp);
     let changes = match &next.previous {
@@ -187,7 +205,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         }
         None => None,
     };
-    let ed = EditionInfo { id: next.id.clone(), audience: opts.audience.clone(), changes, reason: next.reason.clone() };
+    let ed = EditionInfo { id: next.id.clone(), audience: opts.audience, changes, reason: next.reason.clone() };
     let (mut site, problems) = render_edition(&b, &ed)?;
     let date = p::BuildDate::choose(
         b.project.config.edition.date,
@@ -211,6 +229,21 @@ fn brief_communes(b: &Build) -> Vec<String> {
         Some(pr) if cfg.all_communes => pr.communes.keys().cloned().collect(),
         _ => cfg.communes.clone(),
     }
+}
+
+/// The disclose stage on a build: suppression in the report, numbers out of the findings.
+pub fn disclose(
+    b: &mut Build,
+    audience: crate::disclose::Audience,
+    prior: &std::collections::BTreeSet<crate::disclose::CellKey>,
+) {
+    if audience == crate::disclose::Audience::Internal {
+        return;
+    }
+    let threshold = u64::from(b.project.config.thresholds.suppression);
+    crate::disclose::disclose(&mut b.report, audience, threshold, prior);
+    crate::disclose::redact_findings(&mut b.dataset.findings);
+    crate::disclose::redact_findings(&mut b.report.findings);
 }
 
 /// Run the pipeline on the project in `root`.

@@ -7,6 +7,7 @@
 pub mod analyse;
 pub mod build;
 pub mod check;
+pub mod disclose;
 pub mod finding;
 pub mod geography;
 pub mod ingest;

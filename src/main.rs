@@ -23,12 +23,17 @@ enum Command {
         /// Print the analysis summary per province.
         #[arg(long)]
         summary: bool,
-        /// Where the site is written.
-        #[arg(long, default_value = "site")]
-        out: PathBuf,
+        /// Where the site is written [default: `site` for the public audience,
+        /// `site-internal` for the internal one].
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Also print every brief and the workshop pack to PDF (needs Chromium).
         #[arg(long)]
         pdf: bool,
+        /// `public` suppresses small counts for publication; `internal` keeps every number for
+        /// the workshop room and must never be published.
+        #[arg(long, value_enum, default_value_t = AudienceArg::Public)]
+        audience: AudienceArg,
     },
     /// Re-hash every edition of a site against its manifest; exit 1 if any file changed.
     Verify {
@@ -52,6 +57,9 @@ enum Command {
         /// The port (0 picks a free one).
         #[arg(long, default_value_t = 8000)]
         port: u16,
+        /// Preview as the public site shows it, or with every number (internal).
+        #[arg(long, value_enum, default_value_t = AudienceArg::Public)]
+        audience: AudienceArg,
     },
     /// Check submissions (files or folders) and print what was understood and every finding.
     Check {
@@ -76,11 +84,33 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AudienceArg {
+    Public,
+    Internal,
+}
+
+impl From<AudienceArg> for ftc::disclose::Audience {
+    fn from(a: AudienceArg) -> Self {
+        match a {
+            AudienceArg::Public => ftc::disclose::Audience::Public,
+            AudienceArg::Internal => ftc::disclose::Audience::Internal,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { project, summary, out, pdf } => {
-            let opts = ftc::build::PublishOptions { out, pdf, audience: "internal".into() };
+        Command::Build { project, summary, out, pdf, audience } => {
+            let audience = ftc::disclose::Audience::from(audience);
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from(match audience {
+                    ftc::disclose::Audience::Public => "site",
+                    ftc::disclose::Audience::Internal => "site-internal",
+                })
+            });
+            let opts = ftc::build::PublishOptions { out, pdf, audience };
             build_and_publish(&project, &opts, summary)
         }
         Command::Verify { site } => match ftc::publish::verify(&site) {
@@ -126,7 +156,7 @@ fn main() -> ExitCode {
             }
         }
         #[cfg(feature = "serve")]
-        Command::Serve { project, port } => match ftc::serve::serve(&project, port) {
+        Command::Serve { project, port, audience } => match ftc::serve::serve(&project, port, audience.into()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("serving on 127.0.0.1:{port}: {e}")),
         },

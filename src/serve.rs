@@ -12,6 +12,7 @@
 //! on network drives; it costs one `stat` per input file four times a second.
 
 use crate::build::{Build, EditionInfo};
+use crate::disclose::Audience;
 use crate::render::site::Site;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -79,20 +80,16 @@ fn preview_id(b: &Build) -> String {
     format!("{}-preview", crate::build::latest_period(b))
 }
 
-fn render(b: &Build) -> Result<Site, String> {
-    let ed = EditionInfo {
-        id: preview_id(b),
-        audience: "internal".into(),
-        changes: None,
-        reason: "preview (ftc serve)".into(),
-    };
+fn render(b: &Build, audience: Audience) -> Result<Site, String> {
+    let ed = EditionInfo { id: preview_id(b), audience, changes: None, reason: "preview (ftc serve)".into() };
     crate::build::render_edition(b, &ed).map(|(site, _)| site).map_err(|e| e.to_string())
 }
 
-fn full_build(root: &Path) -> (Option<Build>, Result<Site, String>) {
+fn full_build(root: &Path, audience: Audience) -> (Option<Build>, Result<Site, String>) {
     match crate::build::build(root) {
-        Ok(b) => {
-            let site = render(&b);
+        Ok(mut b) => {
+            crate::build::disclose(&mut b, audience, &Default::default());
+            let site = render(&b, audience);
             (Some(b), site)
         }
         Err(e) => (None, Err(e.to_string())),
@@ -113,10 +110,12 @@ fn store(state: &Shared, result: Result<Site, String>) {
 
 /// Serve the project in `root` on `127.0.0.1:port` (0 picks a free port) until the process is
 /// stopped. Prints the address, then one line per rebuild.
-pub fn serve(root: &Path, port: u16) -> std::io::Result<()> {
+/// Serve the project in `root` as `audience` sees it (the internal preview shows full numbers;
+/// it is served on 127.0.0.1 only).
+pub fn serve(root: &Path, port: u16, audience: Audience) -> std::io::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", port))?;
     let addr = listener.local_addr()?;
-    let (build, first) = full_build(root);
+    let (build, first) = full_build(root, audience);
     if let Err(e) = &first {
         println!("build failed: {e}");
     }
@@ -127,7 +126,7 @@ pub fn serve(root: &Path, port: u16) -> std::io::Result<()> {
 
     let watched = state.clone();
     let root_w: PathBuf = root.to_path_buf();
-    std::thread::spawn(move || watch(&root_w, build, &watched));
+    std::thread::spawn(move || watch(&root_w, build, &watched, audience));
 
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
@@ -139,7 +138,7 @@ pub fn serve(root: &Path, port: u16) -> std::io::Result<()> {
     Ok(())
 }
 
-fn watch(root: &Path, mut build: Option<Build>, state: &Shared) {
+fn watch(root: &Path, mut build: Option<Build>, state: &Shared, audience: Audience) {
     let mut seen = stamps(root);
     loop {
         std::thread::sleep(POLL);
@@ -158,11 +157,11 @@ fn watch(root: &Path, mut build: Option<Build>, state: &Shared) {
         }
         let (message, result) = match &build {
             Some(b) if render_only(&seen, &now) => {
-                let r = render(b);
+                let r = render(b, audience);
                 (format!("re-rendered without re-reading spreadsheets{}", outcome(&r)), r)
             }
             _ => {
-                let (b, r) = full_build(root);
+                let (b, r) = full_build(root, audience);
                 if b.is_some() {
                     build = b;
                 }

@@ -34,7 +34,11 @@ fn missing_tool() -> Option<String> {
 
 fn build_site() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tmp");
-    let opts = ftc::build::PublishOptions { out: dir.path().to_path_buf(), pdf: false, audience: "internal".into() };
+    let opts = ftc::build::PublishOptions {
+        out: dir.path().to_path_buf(),
+        pdf: false,
+        audience: ftc::disclose::Audience::Public,
+    };
     match ftc::build::publish(&root().join("data"), &opts).expect("publishes") {
         ftc::build::Published::New { path, .. } => (dir, path),
         ftc::build::Published::Unchanged { .. } => panic!("a fresh site has nothing to be unchanged from"),

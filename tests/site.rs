@@ -171,7 +171,11 @@ fn templates_can_be_overridden_by_the_project() {
         "page.html".to_string(),
         "{% extends \"base.html\" %}{% block main %}<h1>CUSTOM</h1>{{ body | safe }}{% endblock main %}".to_string(),
     );
-    let (files, _) = ftc::build::load_render_inputs(&b.project.root, b.report.latest().map(|p| p.period));
+    let (files, _) = ftc::build::load_render_inputs(
+        &b.project.root,
+        b.report.latest().map(|p| p.period),
+        ftc::disclose::Audience::Internal,
+    );
     let input = ftc::render::site::SiteInput {
         report: &b.report,
         dataset: &b.dataset,

@@ -194,6 +194,122 @@ pub struct Cascade {
     pub gaps: Gaps,
     /// People gaps step by step from the current stage counts.
     pub conditional_gaps: Gaps,
+    /// Which counts the public audience may not see (all shown before `disclose`).
+    pub hidden: Hidden,
+}
+
+/// The five counts of a cascade, the cells that small-cell suppression works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Count {
+    Plhiv,
+    Diagnosed,
+    OnArt,
+    VlTested,
+    VlSuppressed,
+}
+
+impl Count {
+    pub const ALL: [Count; 5] = [Count::Plhiv, Count::Diagnosed, Count::OnArt, Count::VlTested, Count::VlSuppressed];
+    /// The column of the downloads that holds this count.
+    pub fn column(self) -> &'static str {
+        match self {
+            Count::Plhiv => "plhiv",
+            Count::Diagnosed => "diagnosed",
+            Count::OnArt => "on_art",
+            Count::VlTested => "vl_tested",
+            Count::VlSuppressed => "vl_suppressed",
+        }
+    }
+    pub fn get(self, c: &Counts) -> u64 {
+        match self {
+            Count::Plhiv => c.plhiv,
+            Count::Diagnosed => c.diagnosed,
+            Count::OnArt => c.on_art,
+            Count::VlTested => c.vl_tested,
+            Count::VlSuppressed => c.vl_suppressed,
+        }
+    }
+    /// The count of a stage (diagnosed, on ART, suppressed).
+    pub fn of_stage(s: Stage) -> Count {
+        match s {
+            Stage::Diagnosed => Count::Diagnosed,
+            Stage::OnArt => Count::OnArt,
+            Stage::Suppressed => Count::VlSuppressed,
+        }
+    }
+}
+
+/// How the public audience sees a count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    #[default]
+    Shown,
+    /// From 1 to below the threshold: shown as "<5".
+    Small,
+    /// Withheld so that a small count cannot be worked out from the others.
+    Withheld,
+}
+
+/// The marks of the five counts of a cascade, and the threshold that "<5" names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Hidden {
+    pub marks: [Mark; 5],
+    pub threshold: u64,
+}
+
+impl Hidden {
+    pub fn get(&self, k: Count) -> Mark {
+        self.marks[k as usize]
+    }
+    pub fn set(&mut self, k: Count, m: Mark) {
+        self.marks[k as usize] = m;
+    }
+    pub fn shown(&self, k: Count) -> bool {
+        self.get(k) == Mark::Shown
+    }
+    pub fn any(&self) -> bool {
+        self.marks.iter().any(|m| *m != Mark::Shown)
+    }
+}
+
+/// The figures derived from counts, each shown only where every count it uses is shown (so
+/// that no percentage or gap gives a hidden count back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figure {
+    First,
+    Second,
+    Third,
+    DiagnosedOfPlhiv,
+    OnArtOfPlhiv,
+    SuppressedOfPlhiv,
+    VlCoverage,
+    UnadjustedSuppression,
+    Gap(Stage),
+}
+
+impl Figure {
+    /// The counts a figure is computed from.
+    pub fn inputs(self) -> &'static [Count] {
+        use Count::*;
+        match self {
+            Figure::First | Figure::DiagnosedOfPlhiv | Figure::Gap(Stage::Diagnosed) => &[Plhiv, Diagnosed],
+            Figure::Second => &[Diagnosed, OnArt],
+            Figure::Third => &[OnArt, VlSuppressed],
+            Figure::OnArtOfPlhiv | Figure::Gap(Stage::OnArt) => &[Plhiv, OnArt],
+            Figure::SuppressedOfPlhiv | Figure::Gap(Stage::Suppressed) => &[Plhiv, VlSuppressed],
+            Figure::VlCoverage => &[VlTested, OnArt],
+            Figure::UnadjustedSuppression => &[VlSuppressed, VlTested],
+        }
+    }
+    pub fn of_stage(s: Stage) -> Figure {
+        match s {
+            Stage::Diagnosed => Figure::First,
+            Stage::OnArt => Figure::Second,
+            Stage::Suppressed => Figure::Third,
+        }
+    }
 }
 
 impl Cascade {
@@ -212,6 +328,84 @@ impl Cascade {
             conditional_gaps: gaps_conditional(c, &targets),
             counts,
             targets,
+            hidden: Hidden::default(),
+        }
+    }
+
+    /// Whether the audience may see a count.
+    pub fn shown(&self, k: Count) -> bool {
+        self.hidden.shown(k)
+    }
+
+    /// A ratio figure's value (`None` for a gap: see `gaps`).
+    pub fn ratio_of(&self, f: Figure) -> Ratio {
+        match f {
+            Figure::First => self.first,
+            Figure::Second => self.second,
+            Figure::Third => self.third,
+            Figure::DiagnosedOfPlhiv => self.diagnosed_of_plhiv,
+            Figure::OnArtOfPlhiv => self.on_art_of_plhiv,
+            Figure::SuppressedOfPlhiv => self.suppressed_of_plhiv,
+            Figure::VlCoverage => self.vl_coverage,
+            Figure::UnadjustedSuppression => self.unadjusted_suppression,
+            Figure::Gap(_) => None,
+        }
+    }
+
+    /// Whether the audience may see a derived figure.
+    pub fn figure_shown(&self, f: Figure) -> bool {
+        f.inputs().iter().all(|k| self.shown(*k))
+    }
+
+    /// Blank every hidden count and every figure computed from one, so that a renderer that
+    /// forgot to ask shows a zero or a dash, never the value.
+    pub fn blank_hidden(&mut self) {
+        let h = self.hidden;
+        let n = &mut self.counts;
+        for k in Count::ALL {
+            if !h.shown(k) {
+                match k {
+                    Count::Plhiv => n.plhiv = 0,
+                    Count::Diagnosed => n.diagnosed = 0,
+                    Count::OnArt => {
+                        n.on_art = 0;
+                        n.vl_reported_on_art = 0;
+                    }
+                    Count::VlTested => n.vl_tested = 0,
+                    Count::VlSuppressed => {
+                        n.vl_suppressed = 0;
+                        n.vl_reported_suppressed = 0;
+                    }
+                }
+            }
+        }
+        let hide = |f: Figure| !f.inputs().iter().all(|k| h.shown(*k));
+        for (f, r) in [
+            (Figure::First, &mut self.first),
+            (Figure::Second, &mut self.second),
+            (Figure::Third, &mut self.third),
+            (Figure::DiagnosedOfPlhiv, &mut self.diagnosed_of_plhiv),
+            (Figure::OnArtOfPlhiv, &mut self.on_art_of_plhiv),
+            (Figure::SuppressedOfPlhiv, &mut self.suppressed_of_plhiv),
+            (Figure::VlCoverage, &mut self.vl_coverage),
+            (Figure::UnadjustedSuppression, &mut self.unadjusted_suppression),
+        ] {
+            if hide(f) {
+                *r = None;
+            }
+        }
+        for s in Stage::ALL {
+            if hide(Figure::Gap(s)) {
+                match s {
+                    Stage::Diagnosed => self.gaps.diagnosed = 0,
+                    Stage::OnArt => self.gaps.on_art = 0,
+                    Stage::Suppressed => self.gaps.suppressed = 0,
+                }
+            }
+        }
+        // Step-by-step gaps use pairs of counts too; nothing publishes them, so blank them all.
+        if h.any() {
+            self.conditional_gaps = Gaps::default();
         }
     }
 

@@ -48,10 +48,13 @@ pub fn compare_area(a: &AreaReport, b: &AreaReport) -> AreaChange {
         for (k, p, q) in pairs {
             indicators.insert(k, points(p, q));
         }
-        let d = |p: u64, q: u64| q as i64 - p as i64;
-        gaps.insert("diagnosed", d(x.gaps.diagnosed, y.gaps.diagnosed));
-        gaps.insert("on_art", d(x.gaps.on_art, y.gaps.on_art));
-        gaps.insert("suppressed", d(x.gaps.suppressed, y.gaps.suppressed));
+        use super::cascade::{Figure, Stage};
+        for (key, s) in [("diagnosed", Stage::Diagnosed), ("on_art", Stage::OnArt), ("suppressed", Stage::Suppressed)] {
+            // A change in a hidden gap would give it back from the other period's.
+            if x.figure_shown(Figure::Gap(s)) && y.figure_shown(Figure::Gap(s)) {
+                gaps.insert(key, y.gaps.get(s) as i64 - x.gaps.get(s) as i64);
+            }
+        }
     }
     let keys = |r: &AreaReport| -> BTreeSet<String> { r.bottlenecks.iter().map(|b| b.kind.key()).collect() };
     let (before, after) = (keys(a), keys(b));
@@ -87,7 +90,8 @@ pub fn compare(prev: &PeriodReport, cur: &PeriodReport) -> Changes {
 /// are not ranked.
 fn treatment_gap_share(a: &AreaReport) -> Option<f64> {
     let c = a.cascade.as_ref()?;
-    (c.counts.plhiv > 0).then(|| c.gaps.on_art as f64 / c.counts.plhiv as f64)
+    let shown = c.figure_shown(super::cascade::Figure::Gap(super::cascade::Stage::OnArt));
+    (shown && c.counts.plhiv > 0).then(|| c.gaps.on_art as f64 / c.counts.plhiv as f64)
 }
 
 /// Rank areas (largest share of PLHIV still needing treatment first; ties by code).

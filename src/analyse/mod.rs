@@ -76,6 +76,8 @@ pub struct Report {
     /// Findings the analysis adds (a currency without a rate).
     #[serde(skip)]
     pub findings: Vec<Finding>,
+    /// What small-cell suppression hid (`None` for the internal audience: nothing is hidden).
+    pub disclosure: Option<crate::disclose::Disclosure>,
 }
 
 impl Report {
@@ -111,7 +113,7 @@ pub fn analyse(ds: &Dataset, config: &Config, geo: &Geography) -> Report {
         [.., prev, cur] => Some(changes::compare(&by_period[prev], &by_period[cur])),
         _ => None,
     };
-    Report { title: config.title.clone(), rates, periods, by_period, changes, findings }
+    Report { title: config.title.clone(), rates, periods, by_period, changes, findings, disclosure: None }
 }
 
 fn analyse_period(

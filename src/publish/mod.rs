@@ -152,6 +152,84 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, PublishError> {
         .map_err(|e| PublishError::BadManifest { path: path.display().to_string(), message: e.to_string() })
 }
 
+/// Refuse an output folder that sits inside a site of the other audience, or holds one one
+/// level down: the internal pack must never end up inside (or beside, in) the public site.
+pub fn check_audience_folder(out: &Path, audience: crate::disclose::Audience) -> Result<(), PublishError> {
+    let abs = std::path::absolute(out).map_err(io(out))?;
+    let other = |dir: &Path| -> Option<String> {
+        editions(dir).ok()?.into_iter().find(|m| m.audience != audience.as_str()).map(|m| m.audience)
+    };
+    for dir in abs.ancestors().skip(1) {
+        if let Some(a) = other(dir) {
+            return Err(PublishError::Other(format!(
+                "{}: this folder is inside {}, which holds {a} editions; keep the public site and the internal pack in separate folders (choose another --out)",
+                out.display(),
+                dir.display()
+            )));
+        }
+    }
+    for entry in std::fs::read_dir(&abs).into_iter().flatten().flatten() {
+        let dir = entry.path();
+        if dir.is_dir()
+            && !dir.join(MANIFEST).exists()
+            && let Some(a) = other(&dir)
+        {
+            return Err(PublishError::Other(format!(
+                "{}: holds {a} editions inside this site; move that folder out before building the {} site here",
+                dir.display(),
+                audience.as_str()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuse to add an edition for one audience to a site holding editions for the other.
+pub fn check_audience_editions(
+    out: &Path,
+    all: &[Manifest],
+    audience: crate::disclose::Audience,
+) -> Result<(), PublishError> {
+    match all.iter().find(|m| m.audience != audience.as_str()) {
+        Some(m) => Err(PublishError::Other(format!(
+            "{}: holds {} editions ({}); a site holds one audience: build the {} edition into another folder with --out",
+            out.display(),
+            m.audience,
+            m.edition,
+            audience.as_str()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The counts that earlier public editions of a site hid ("<5" or "*" in their
+/// `downloads/cascade.csv`): hidden again in the next edition, so that two editions side by
+/// side cannot reveal by difference what each hides alone.
+pub fn hidden_cells(site: &Path, all: &[Manifest]) -> std::collections::BTreeSet<crate::disclose::CellKey> {
+    use crate::analyse::cascade::Count;
+    let mut out = std::collections::BTreeSet::new();
+    for m in all.iter().filter(|m| m.audience == "public") {
+        let Ok(bytes) = std::fs::read(site.join(&m.edition).join("downloads/cascade.csv")) else { continue };
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
+        let mut r = csv::Reader::from_reader(bytes);
+        let Ok(header) = r.headers().cloned() else { continue };
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let (Some(pc), Some(cc)) = (col("period"), col("code")) else { continue };
+        let counts: Vec<(Count, usize)> = Count::ALL.iter().filter_map(|k| col(k.column()).map(|i| (*k, i))).collect();
+        for rec in r.records().flatten() {
+            let Some(period) = rec.get(pc).and_then(|p| p.parse::<crate::period::Period>().ok()) else { continue };
+            let code = rec.get(cc).unwrap_or_default().trim_start_matches('\'').to_string();
+            for (k, i) in &counts {
+                let v = rec.get(*i).unwrap_or_default();
+                if !v.is_empty() && v.parse::<f64>().is_err() {
+                    out.insert((period, code.clone(), *k));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The newest edition of some period whose fingerprint is `fp`: the inputs have not changed
 /// since it was built, so there is nothing to publish.
 pub fn up_to_date<'a>(editions: &'a [Manifest], fp: &Fingerprint) -> Option<&'a Manifest> {

@@ -5,10 +5,11 @@
 //! numbers are known before printing: cover 1, contents 2, summary 3, then two pages per
 //! province. A brief that overflows its pages shows up as a wrong page count in the tests.
 
-use super::format::{Lang, count, date, percent};
+use super::format::{Lang, cascade_count, cascade_gap, cascade_percent, count, date, percent};
 use super::i18n::{fill, t, table};
 use super::site::{SiteInput, area_name};
 use super::view::{self, Ctx};
+use crate::analyse::cascade::{Count, Figure, Stage};
 use crate::analyse::{AreaReport, PeriodReport};
 use crate::finding::Severity;
 use serde::Serialize;
@@ -31,6 +32,8 @@ struct CommuneGap {
 #[derive(Serialize)]
 pub struct BriefView {
     code: String,
+    /// What the public edition hides and how it marks it (empty for the internal audience).
+    note: String,
     name: String,
     subtitle: String,
     key: Vec<KeyFigure>,
@@ -58,10 +61,10 @@ fn key_figures(a: &AreaReport, lang: Lang) -> Vec<KeyFigure> {
     let Some(c) = &a.cascade else { return Vec::new() };
     let k = |key: &str, value: String| KeyFigure { label: t(key, lang).to_string(), value };
     let mut v = vec![
-        k("col.plhiv", count(c.counts.plhiv, lang)),
-        k("stage.first", percent(c.first, lang)),
-        k("stage.second", percent(c.second, lang)),
-        k("stage.third", percent(c.third, lang)),
+        k("col.plhiv", cascade_count(c, Count::Plhiv, lang)),
+        k("stage.first", cascade_percent(c, Figure::First, lang)),
+        k("stage.second", cascade_percent(c, Figure::Second, lang)),
+        k("stage.third", cascade_percent(c, Figure::Third, lang)),
     ];
     if let Some(b) = &a.budget {
         v.push(k(
@@ -97,10 +100,10 @@ pub fn brief_view(ctx: &Ctx<'_>, a: &AreaReport, is_province: bool) -> BriefView
             let x = c.cascade.as_ref()?;
             Some(CommuneGap {
                 name: area_name(c, lang),
-                plhiv: count(x.counts.plhiv, lang),
-                gap1: count(x.gaps.diagnosed, lang),
-                gap2: count(x.gaps.on_art, lang),
-                gap3: count(x.gaps.suppressed, lang),
+                plhiv: cascade_count(x, Count::Plhiv, lang),
+                gap1: cascade_gap(x, Stage::Diagnosed, lang),
+                gap2: cascade_gap(x, Stage::OnArt, lang),
+                gap3: cascade_gap(x, Stage::Suppressed, lang),
             })
         })
         .collect();
@@ -125,6 +128,7 @@ pub fn brief_view(ctx: &Ctx<'_>, a: &AreaReport, is_province: bool) -> BriefView
     };
     BriefView {
         code: a.code.clone(),
+        note: super::site::disclosure_note(ctx.input, lang),
         name: area_name(a, lang),
         subtitle: fill(
             t("brief.subtitle", lang),

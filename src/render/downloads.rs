@@ -87,8 +87,24 @@ pub fn cascade_table(report: &Report) -> Table {
     let rows = areas(report)
         .filter_map(|(p, a)| {
             let c = a.cascade.as_ref()?;
-            let n = &c.counts;
-            let num = |v: u64| Cell::Number(v as f64);
+            use crate::analyse::cascade::{Count, Figure, Mark, Stage};
+            // A hidden count reads "<5" (small) or "*" (withheld); a figure computed from
+            // one reads "*". Never the number.
+            let num = |k: Count| match c.hidden.get(k) {
+                Mark::Shown => Cell::Number(k.get(&c.counts) as f64),
+                Mark::Small => Cell::Text(format!("<{}", c.hidden.threshold)),
+                Mark::Withheld => Cell::Text(super::format::WITHHELD.into()),
+            };
+            let fig = |f: Figure| {
+                if c.figure_shown(f) { ratio(c.ratio_of(f)) } else { Cell::Text(super::format::WITHHELD.into()) }
+            };
+            let gap = |s: Stage| {
+                if c.figure_shown(Figure::Gap(s)) {
+                    Cell::Number(c.gaps.get(s) as f64)
+                } else {
+                    Cell::Text(super::format::WITHHELD.into())
+                }
+            };
             let t = c.targets.conditional();
             Some(vec![
                 text(p.to_string()),
@@ -96,25 +112,25 @@ pub fn cascade_table(report: &Report) -> Table {
                 text(&a.code),
                 text(&a.name_en),
                 text(&a.name_km),
-                num(n.plhiv),
-                num(n.diagnosed),
-                num(n.on_art),
-                num(n.vl_tested),
-                num(n.vl_suppressed),
-                ratio(c.first),
-                ratio(c.second),
-                ratio(c.third),
-                ratio(c.diagnosed_of_plhiv),
-                ratio(c.on_art_of_plhiv),
-                ratio(c.suppressed_of_plhiv),
-                ratio(c.vl_coverage),
-                ratio(c.unadjusted_suppression),
+                num(Count::Plhiv),
+                num(Count::Diagnosed),
+                num(Count::OnArt),
+                num(Count::VlTested),
+                num(Count::VlSuppressed),
+                fig(Figure::First),
+                fig(Figure::Second),
+                fig(Figure::Third),
+                fig(Figure::DiagnosedOfPlhiv),
+                fig(Figure::OnArtOfPlhiv),
+                fig(Figure::SuppressedOfPlhiv),
+                fig(Figure::VlCoverage),
+                fig(Figure::UnadjustedSuppression),
                 ratio(Some(t[0])),
                 ratio(Some(t[1])),
                 ratio(Some(t[2])),
-                num(c.gaps.diagnosed),
-                num(c.gaps.on_art),
-                num(c.gaps.suppressed),
+                gap(Stage::Diagnosed),
+                gap(Stage::OnArt),
+                gap(Stage::Suppressed),
             ])
         })
         .collect();

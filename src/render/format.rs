@@ -2,6 +2,7 @@
 //! Khmer. Khmer follows CLDR's `km` conventions: Khmer digits, `.` between thousands, `,` before
 //! decimals, Khmer month names.
 
+use crate::analyse::cascade::{Cascade, Count, Figure, Mark, Stage};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -86,6 +87,29 @@ fn group(ascii: &str, lang: Lang) -> String {
 /// A count of people: `12,345` / `១២.៣៤៥`.
 pub fn count(n: u64, lang: Lang) -> String {
     group(&n.to_string(), lang)
+}
+
+/// What a withheld figure shows (a small count shows "<5"): the methodology page explains it.
+pub const WITHHELD: &str = "*";
+
+/// A count of a cascade as its audience may see it: the number, "<5" for a small count, "*" for
+/// one withheld so that a small one cannot be worked out.
+pub fn cascade_count(c: &Cascade, k: Count, lang: Lang) -> String {
+    match c.hidden.get(k) {
+        Mark::Shown => count(k.get(&c.counts), lang),
+        Mark::Small => format!("<{}", count(c.hidden.threshold, lang)),
+        Mark::Withheld => WITHHELD.to_string(),
+    }
+}
+
+/// A percentage of a cascade, or "*" where it uses a hidden count.
+pub fn cascade_percent(c: &Cascade, f: Figure, lang: Lang) -> String {
+    if c.figure_shown(f) { percent(c.ratio_of(f), lang) } else { WITHHELD.to_string() }
+}
+
+/// A people gap of a cascade, or "*" where it uses a hidden count.
+pub fn cascade_gap(c: &Cascade, s: Stage, lang: Lang) -> String {
+    if c.figure_shown(Figure::Gap(s)) { count(c.gaps.get(s), lang) } else { WITHHELD.to_string() }
 }
 
 /// A signed change of people: `+12`, `−3`, `0`.

@@ -208,6 +208,18 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     ("audience.public", "public", Some("សាធារណៈ")),
     ("audience.internal", "internal: not for publication", Some("ផ្ទៃក្នុង៖ មិនសម្រាប់ផ្សព្វផ្សាយ")),
     (
+        "chart.suppressed",
+        "Chart not drawn: some counts here are below {threshold} and are suppressed on the public site.",
+        Some("មិនបានគូសក្រាហ្វ៖ ចំនួនខ្លះនៅទីនេះតិចជាង {threshold} ហើយត្រូវបានលាក់នៅលើគេហទំព័រសាធារណៈ។"),
+    ),
+    (
+        "disclosure.note",
+        "Public edition: counts from 1 to {max} are shown as <{threshold}, and * marks a figure withheld so that a small count cannot be worked out from the others.",
+        Some(
+            "កំណែសាធារណៈ៖ ចំនួនពី ១ ដល់ {max} បង្ហាញជា <{threshold} ហើយសញ្ញា * សម្គាល់តួលេខដែលត្រូវបានលាក់ ដើម្បីកុំឱ្យគេអាចគណនារកចំនួនតូចពីតួលេខផ្សេងទៀតបាន។",
+        ),
+    ),
+    (
         "brief.communes_caption",
         "The {k} communes (of {n}) with the largest gap",
         Some("ឃុំ/សង្កាត់ {k} (ក្នុងចំណោម {n}) ដែលមានគម្លាតធំបំផុត"),

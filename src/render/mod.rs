@@ -20,6 +20,14 @@ use i18n::{fill, t};
 /// The two cascade charts of an area: as shares of all PLHIV (with the 95 / 90.25 / 85.7
 /// targets), and step by step (the three 95s against their targets).
 pub fn cascade_charts(c: &Cascade, id: &str, lang: Lang) -> [String; 2] {
+    if c.hidden.any() {
+        // A bar drawn to scale is a number: say why there is none instead.
+        let note = format!(
+            "<p class=\"chart-suppressed\">{}</p>",
+            fill(t("chart.suppressed", lang), &[("threshold", count(c.hidden.threshold, lang))])
+        );
+        return [note, String::new()];
+    }
     let of = c.targets.of_plhiv();
     let cond = c.targets.conditional();
     let n = &c.counts;

@@ -226,11 +226,27 @@ pub(super) fn area_name(a: &AreaReport, lang: Lang) -> String {
 }
 
 pub(super) fn gap_text(a: &AreaReport, lang: Lang) -> (String, String) {
+    use crate::analyse::cascade::{Figure, Stage};
+    // Which gap is largest is itself a statement about a hidden one.
+    if a.cascade.as_ref().is_some_and(|c| Stage::ALL.iter().any(|s| !c.figure_shown(Figure::Gap(*s)))) {
+        return ("none".into(), super::format::WITHHELD.to_string());
+    }
     match a.cascade.as_ref().and_then(|c| c.gaps.largest()) {
         Some((stage, n)) => {
             (stage.as_str().to_string(), fill(t(&format!("gap.{}", stage.as_str()), lang), &[("n", count(n, lang))]))
         }
         None => ("none".into(), t("gap.none", lang).to_string()),
+    }
+}
+
+/// What the public edition hides and how it marks it; empty for the internal audience.
+pub(super) fn disclosure_note(input: &SiteInput<'_>, lang: Lang) -> String {
+    match &input.report.disclosure {
+        Some(d) => fill(
+            t("disclosure.note", lang),
+            &[("max", count(d.threshold.saturating_sub(1), lang)), ("threshold", count(d.threshold, lang))],
+        ),
+        None => String::new(),
     }
 }
 
@@ -265,6 +281,7 @@ pub(super) fn base_context(
     c.insert("page_title", title);
     c.insert("stamp", &stamp(input, pr.period, lang));
     c.insert("footer", t("footer", lang));
+    c.insert("disclosure_note", &disclosure_note(input, lang));
     let nav: Vec<BTreeMap<&str, String>> = input
         .pages
         .iter()

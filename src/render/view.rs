@@ -1,12 +1,12 @@
 //! Render: the view models of each page, built from the report: rows of formatted text in the
 //! page's language, names in the page's script. Templates only lay these out.
 
-use super::format::{Lang, count, money, percent, points};
+use super::format::{Lang, WITHHELD, cascade_count, cascade_gap, cascade_percent, count, money, percent, points};
 use super::i18n::{fill, t};
 use super::markdown::Document;
 use super::site::{SiteInput, StageRow, area_name, base_context, gap_text};
 use crate::analyse::budget::{Budget, Execution};
-use crate::analyse::cascade::Cascade;
+use crate::analyse::cascade::{Cascade, Figure};
 use crate::analyse::{AreaReport, PeriodReport};
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
@@ -21,29 +21,58 @@ pub struct Ctx<'a> {
 pub(super) struct CascadeView {
     pub(super) stages: Vec<StageRow>,
     pub(super) vl_note: String,
+    /// Some figure is hidden: the page says why under the table.
+    pub(super) suppressed: bool,
 }
 
 pub(super) fn cascade_view(c: &Cascade, lang: Lang) -> CascadeView {
+    use crate::analyse::cascade::{Count, Figure, Stage};
     let of = c.targets.of_plhiv();
-    let n = &c.counts;
-    let row = |key: &str, people: u64, share: Option<f64>, target: Option<f64>, gap: Option<u64>| StageRow {
+    let row = |key: &str, k: Count, share: String, target: Option<f64>, gap: String| StageRow {
         label: t(key, lang).to_string(),
-        people: count(people, lang),
-        share: percent(share, lang),
+        people: cascade_count(c, k, lang),
+        share,
         target: target.map_or_else(String::new, |x| percent(Some(x), lang)),
-        gap: gap.map_or_else(String::new, |g| count(g, lang)),
+        gap,
+    };
+    let plhiv_share = if c.shown(Count::Plhiv) {
+        percent(Some(1.0).filter(|_| c.counts.plhiv > 0), lang)
+    } else {
+        WITHHELD.to_string()
     };
     CascadeView {
         stages: vec![
-            row("stage.plhiv", n.plhiv, Some(1.0).filter(|_| n.plhiv > 0), None, None),
-            row("stage.diagnosed", n.diagnosed, c.diagnosed_of_plhiv, Some(of[0]), Some(c.gaps.diagnosed)),
-            row("stage.on_art", n.on_art, c.on_art_of_plhiv, Some(of[1]), Some(c.gaps.on_art)),
-            row("stage.suppressed", n.vl_suppressed, c.suppressed_of_plhiv, Some(of[2]), Some(c.gaps.suppressed)),
+            row("stage.plhiv", Count::Plhiv, plhiv_share, None, String::new()),
+            row(
+                "stage.diagnosed",
+                Count::Diagnosed,
+                cascade_percent(c, Figure::DiagnosedOfPlhiv, lang),
+                Some(of[0]),
+                cascade_gap(c, Stage::Diagnosed, lang),
+            ),
+            row(
+                "stage.on_art",
+                Count::OnArt,
+                cascade_percent(c, Figure::OnArtOfPlhiv, lang),
+                Some(of[1]),
+                cascade_gap(c, Stage::OnArt, lang),
+            ),
+            row(
+                "stage.suppressed",
+                Count::VlSuppressed,
+                cascade_percent(c, Figure::SuppressedOfPlhiv, lang),
+                Some(of[2]),
+                cascade_gap(c, Stage::Suppressed, lang),
+            ),
         ],
         vl_note: fill(
             t("vl.note", lang),
-            &[("coverage", percent(c.vl_coverage, lang)), ("supp", percent(c.unadjusted_suppression, lang))],
+            &[
+                ("coverage", cascade_percent(c, Figure::VlCoverage, lang)),
+                ("supp", cascade_percent(c, Figure::UnadjustedSuppression, lang)),
+            ],
         ),
+        suppressed: c.hidden.any(),
     }
 }
 
@@ -238,7 +267,13 @@ pub fn overview(ctx: &Ctx<'_>) -> tera::Context {
                 ("period", pr.period.to_string()),
                 ("provinces", count(pr.provinces.len() as u64, lang)),
                 ("communes", count(pr.communes.values().filter(|c| c.cascade.is_some()).count() as u64, lang)),
-                ("plhiv", count(a.cascade.as_ref().map_or(0, |c| c.counts.plhiv), lang)),
+                (
+                    "plhiv",
+                    a.cascade.as_ref().map_or_else(
+                        || count(0, lang),
+                        |c| cascade_count(c, crate::analyse::cascade::Count::Plhiv, lang),
+                    ),
+                ),
             ],
         ),
     );
@@ -343,9 +378,9 @@ pub(super) fn province_row(p: &AreaReport, lang: Lang) -> ProvinceRow {
         href: format!("province/{}.html", p.code),
         name: area_name(p, lang),
         rank: p.rank.map_or_else(String::new, |r| count(r as u64, lang)),
-        first: percent(c.and_then(|c| c.first), lang),
-        second: percent(c.and_then(|c| c.second), lang),
-        third: percent(c.and_then(|c| c.third), lang),
+        first: pct(c, Figure::First, lang),
+        second: pct(c, Figure::Second, lang),
+        third: pct(c, Figure::Third, lang),
         gap_stage,
         gap_text,
         execution: percent(p.budget.as_ref().and_then(|b| b.total.execution), lang),
@@ -377,26 +412,35 @@ fn sort_key(r: Option<f64>) -> String {
 }
 
 fn commune_row(a: &AreaReport, lang: Lang) -> CommuneRow {
+    use crate::analyse::cascade::{Count, Stage};
     let c = a.cascade.as_ref();
     let g = c.map(|c| c.gaps).unwrap_or_default();
+    // Sort keys of hidden figures are those of an empty cell: a key must not carry the value.
+    let shown = |f: Figure| c.is_some_and(|c| c.figure_shown(f));
+    let gap_key = |s: Stage| if shown(Figure::Gap(s)) { g.get(s) } else { 0 };
     CommuneRow {
         href: format!("../commune/{}.html", a.code),
         name: area_name(a, lang),
-        plhiv: count(c.map_or(0, |c| c.counts.plhiv), lang),
-        plhiv_sort: c.map_or(0, |c| c.counts.plhiv),
-        first: percent(c.and_then(|c| c.first), lang),
-        first_sort: sort_key(c.and_then(|c| c.first)),
-        second: percent(c.and_then(|c| c.second), lang),
-        second_sort: sort_key(c.and_then(|c| c.second)),
-        third: percent(c.and_then(|c| c.third), lang),
-        third_sort: sort_key(c.and_then(|c| c.third)),
-        gap1: count(g.diagnosed, lang),
-        gap1_sort: g.diagnosed,
-        gap2: count(g.on_art, lang),
-        gap2_sort: g.on_art,
-        gap3: count(g.suppressed, lang),
-        gap3_sort: g.suppressed,
+        plhiv: c.map_or_else(|| count(0, lang), |c| cascade_count(c, Count::Plhiv, lang)),
+        plhiv_sort: c.filter(|c| c.shown(Count::Plhiv)).map_or(0, |c| c.counts.plhiv),
+        first: pct(c, Figure::First, lang),
+        first_sort: sort_key(c.filter(|_| shown(Figure::First)).and_then(|c| c.first)),
+        second: pct(c, Figure::Second, lang),
+        second_sort: sort_key(c.filter(|_| shown(Figure::Second)).and_then(|c| c.second)),
+        third: pct(c, Figure::Third, lang),
+        third_sort: sort_key(c.filter(|_| shown(Figure::Third)).and_then(|c| c.third)),
+        gap1: c.map_or_else(|| count(0, lang), |c| cascade_gap(c, Stage::Diagnosed, lang)),
+        gap1_sort: gap_key(Stage::Diagnosed),
+        gap2: c.map_or_else(|| count(0, lang), |c| cascade_gap(c, Stage::OnArt, lang)),
+        gap2_sort: gap_key(Stage::OnArt),
+        gap3: c.map_or_else(|| count(0, lang), |c| cascade_gap(c, Stage::Suppressed, lang)),
+        gap3_sort: gap_key(Stage::Suppressed),
     }
+}
+
+/// A percentage of an area's cascade: "*" where hidden, "n/a" where there is no cascade.
+pub(super) fn pct(c: Option<&Cascade>, f: Figure, lang: Lang) -> String {
+    c.map_or_else(|| percent(None, lang), |c| cascade_percent(c, f, lang))
 }
 
 #[derive(Serialize)]
@@ -450,9 +494,9 @@ pub fn province(ctx: &Ctx<'_>, code: &str) -> tera::Context {
             let cas = a.cascade.as_ref();
             TrendRow {
                 period: p.to_string(),
-                first: percent(cas.and_then(|c| c.first), lang),
-                second: percent(cas.and_then(|c| c.second), lang),
-                third: percent(cas.and_then(|c| c.third), lang),
+                first: pct(cas, Figure::First, lang),
+                second: pct(cas, Figure::Second, lang),
+                third: pct(cas, Figure::Third, lang),
                 execution: percent(a.budget.as_ref().and_then(|b| b.total.execution), lang),
             }
         })
