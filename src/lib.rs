@@ -18,4 +18,5 @@ pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod synth;
+pub mod template;
 pub mod validate;

@@ -68,6 +68,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Write the cascade and budget workbooks a province fills in, pre-filled with its communes.
+    Template {
+        /// The province's two-digit code (`02` Battambang, `12` Phnom Penh).
+        #[arg(long)]
+        province: String,
+        /// The reporting period the templates are for (`2026-Q3`); blank on the cover if not given.
+        #[arg(long)]
+        period: Option<String>,
+        /// Where the workbooks are written.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
     /// Regenerate the synthetic demo submissions (for maintainers).
     #[command(hide = true)]
     Synth {
@@ -170,6 +182,22 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(&e.to_string()),
         },
+        Command::Template { province, period, out } => {
+            let period = match period.as_deref().map(str::parse::<ftc::period::Period>) {
+                None => None,
+                Some(Ok(p)) => Some(p),
+                Some(Err(_)) => return fail("--period: write a period as 2026-Q3, 2026-H1 or 2026"),
+            };
+            match ftc::template::write_templates(ftc::geography::Geography::builtin(), &province, period, &out) {
+                Ok(paths) => {
+                    for p in paths {
+                        println!("wrote {}", p.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.to_string()),
+            }
+        }
         Command::Synth { out, seed } => {
             match ftc::synth::write_demo(ftc::geography::Geography::builtin(), &out, seed) {
                 Ok(paths) => {

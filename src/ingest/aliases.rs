@@ -387,9 +387,14 @@ pub fn is_totals_label(text: &str) -> bool {
     TOTALS_LABELS.iter().any(|t| normalise(t) == n) || n.starts_with("total ") || n.starts_with("សរុប")
 }
 
+/// The metadata a label names: the whole label, then each part of a bilingual one
+/// (`Period / រយៈពេលរបាយការណ៍`, as `ftc template` writes it).
 pub fn meta_key_for(label: &str) -> Option<MetaKey> {
-    let n = normalise(label);
-    META_LABELS.iter().find(|(_, ls)| ls.iter().any(|l| normalise(l) == n)).map(|(k, _)| *k)
+    let find = |text: &str| {
+        let n = normalise(text);
+        META_LABELS.iter().find(|(_, ls)| ls.iter().any(|l| normalise(l) == n)).map(|(k, _)| *k)
+    };
+    find(label).or_else(|| label.split(['/', '\n', '|']).filter(|p| !p.trim().is_empty()).find_map(find))
 }
 
 #[cfg(test)]
@@ -443,5 +448,9 @@ mod tests {
         assert!(!is_totals_label("Totally"));
         assert_eq!(meta_key_for("Period:"), Some(MetaKey::Period));
         assert_eq!(meta_key_for("កាលបរិច្ឆេទដាក់ស្នើ"), Some(MetaKey::Submitted));
+        assert_eq!(meta_key_for("Period / រយៈពេលរបាយការណ៍"), Some(MetaKey::Period));
+        assert_eq!(meta_key_for("Province / ខេត្ត"), Some(MetaKey::Province));
+        assert_eq!(meta_key_for("រាជធានី/ខេត្ត"), Some(MetaKey::Province));
+        assert_eq!(meta_key_for("Submitted by (name, phone) / អ្នកដាក់ស្នើ"), None);
     }
 }
