@@ -105,7 +105,16 @@ pub fn render(b: &Build) -> Result<(String, crate::render::site::Site, Vec<Strin
 
 /// The label of the latest reporting period with data (`empty` when there is none).
 pub fn latest_period(b: &Build) -> String {
-    b.report.latest().map_or_else(|| "empty".to_string(), |p| p.period.to_string())
+    match (b.report.latest(), waiting_period(b)) {
+        (Some(p), _) => p.period.to_string(),
+        (None, Some(p)) => p.to_string(),
+        (None, None) => "empty".to_string(),
+    }
+}
+
+/// The newest period the config expects (for a project with no submissions yet).
+pub fn waiting_period(b: &Build) -> Option<crate::period::Period> {
+    b.project.config.periods.keys().filter_map(|k| k.parse().ok()).max()
 }
 
 fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::render::site::SiteInput<'a> {
@@ -121,6 +130,7 @@ fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::
         changes: ed.changes.clone(),
         reason: ed.reason.clone(),
         audience: ed.audience.as_str().to_string(),
+        waiting: waiting_period(b),
     }
 }
 
@@ -210,7 +220,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let date = p::BuildDate::choose(
         b.project.config.edition.date,
         std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
-        b.report.latest().map(|pr| pr.period.end()),
+        b.report.latest().map(|pr| pr.period.end()).or_else(|| waiting_period(&b).map(|p| p.end())),
     );
     if opts.pdf {
         let stamp = date.date.replace('-', "") + "000000";

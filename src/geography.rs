@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 /// The national table, `code,level,parent,name_en,name_km`, sorted by code.
-const BUILTIN_CSV: &str = include_str!("../data/geography.csv");
+pub const BUILTIN_CSV: &str = include_str!("../data/geography.csv");
 
 /// The columns a geography table has, in this order.
 pub const COLUMNS: [&str; 5] = ["code", "level", "parent", "name_en", "name_km"];

@@ -11,6 +11,7 @@ pub mod disclose;
 pub mod finding;
 pub mod geography;
 pub mod ingest;
+pub mod init;
 pub mod period;
 pub mod project;
 pub mod publish;

@@ -68,6 +68,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Make a new project folder that builds at once: config, geography, README, examples.
+    Init {
+        dir: PathBuf,
+        /// The first reporting period (`2026-Q4`) [default: the quarter of today's date].
+        #[arg(long)]
+        period: Option<String>,
+        /// The provinces in the initiative, comma-separated codes [default: all 25].
+        #[arg(long, value_delimiter = ',')]
+        provinces: Vec<String>,
+        /// The site's title.
+        #[arg(long, default_value = "Fast-Track Cities Cambodia — reflection workshop")]
+        title: String,
+    },
     /// Write the cascade and budget workbooks a province fills in, pre-filled with its communes.
     Template {
         /// The province's two-digit code (`02` Battambang, `12` Phnom Penh).
@@ -182,6 +195,26 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(&e.to_string()),
         },
+        Command::Init { dir, period, provinces, title } => {
+            let period = match period.as_deref().map(str::parse::<ftc::period::Period>) {
+                None => ftc::init::current_quarter(),
+                Some(Ok(p)) => p,
+                Some(Err(_)) => return fail("--period: write a period as 2026-Q3, 2026-H1 or 2026"),
+            };
+            match ftc::init::init(&dir, &ftc::init::Plan { title, period, provinces }) {
+                Ok(paths) => {
+                    for p in &paths {
+                        println!("wrote {}", p.display());
+                    }
+                    println!(
+                        "a new project for {period} in {d}; read {d}/README.md, then run `ftc build {d}`",
+                        d = dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.to_string()),
+            }
+        }
         Command::Template { province, period, out } => {
             let period = match period.as_deref().map(str::parse::<ftc::period::Period>) {
                 None => None,

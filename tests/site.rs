@@ -188,6 +188,7 @@ fn templates_can_be_overridden_by_the_project() {
         changes: None,
         reason: String::new(),
         audience: "internal".into(),
+        waiting: None,
     };
     let site = ftc::render::site::render_site(&input).expect("renders");
     assert!(html(&site, "en/methodology.html").contains("<h1>CUSTOM</h1>"));

@@ -80,6 +80,34 @@ pub struct Report {
     pub disclosure: Option<crate::disclose::Disclosure>,
 }
 
+impl PeriodReport {
+    /// A period with nothing in it yet: the page frame of a project waiting for submissions.
+    pub fn empty(period: Period, title: &str) -> PeriodReport {
+        PeriodReport {
+            period,
+            expected_execution: 0.0,
+            initiative: AreaReport {
+                code: INITIATIVE.to_string(),
+                level: AreaLevel::Initiative,
+                parent: None,
+                name_en: title.to_string(),
+                name_km: String::new(),
+                cascade: None,
+                by_sex: BTreeMap::new(),
+                by_age: BTreeMap::new(),
+                budget: None,
+                lines: Vec::new(),
+                bottlenecks: Vec::new(),
+                concentration: None,
+                rank: None,
+            },
+            provinces: BTreeMap::new(),
+            districts: BTreeMap::new(),
+            communes: BTreeMap::new(),
+        }
+    }
+}
+
 impl Report {
     pub fn latest(&self) -> Option<&PeriodReport> {
         self.by_period.values().next_back()

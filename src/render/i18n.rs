@@ -240,6 +240,21 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     ("pack.contents", "Contents", Some("មាតិកា")),
     ("pack.summary", "The initiative as a whole", Some("គំនិតផ្តួចផ្តើមទាំងមូល")),
     ("title.quality", "Data quality", Some("គុណភាពទិន្នន័យ")),
+    (
+        "lead.waiting",
+        "No submissions yet for {period}: {provinces} provinces are expected. The figures appear here once their files are in.",
+        Some(
+            "មិនទាន់មានការដាក់ស្នើសម្រាប់ {period} នៅឡើយទេ៖ រំពឹងថានឹងមានខេត្តចំនួន {provinces}។ តួលេខនឹងបង្ហាញនៅទីនេះ នៅពេលឯកសាររបស់ខេត្តមកដល់។",
+        ),
+    ),
+    (
+        "waiting.next",
+        "Next: send each province its templates (ftc template --province CODE), put the returned files in submissions/{period}/CODE/, check them with ftc check, and build again.",
+        Some(
+            "បន្ទាប់៖ ផ្ញើគំរូទៅខេត្តនីមួយៗ (ftc template --province CODE) ដាក់ឯកសារដែលបានត្រឡប់មកក្នុង submissions/{period}/CODE/ ពិនិត្យដោយ ftc check ហើយ build ម្តងទៀត។",
+        ),
+    ),
+    ("h.waiting", "Submissions expected", Some("ការដាក់ស្នើដែលរំពឹងទុក")),
     ("title.changes", "What changed in this edition", Some("អ្វីដែលបានផ្លាស់ប្តូរក្នុងការបោះពុម្ពនេះ")),
     ("nav.changes", "What changed", Some("អ្វីដែលបានផ្លាស់ប្តូរ")),
     ("nav.versions", "All editions", Some("ការបោះពុម្ពទាំងអស់")),
@@ -295,6 +310,7 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
     ("status.received", "received", Some("បានទទួល")),
     ("status.late", "late", Some("យឺត")),
     ("status.missing", "missing", Some("ខ្វះ")),
+    ("status.none_yet", "no submissions yet", Some("មិនទាន់មានការដាក់ស្នើ")),
     ("status.cascade", "cascade", Some("ខ្សែសង្វាក់សេវា")),
     ("status.budget", "budget", Some("ថវិកា")),
     ("cascade.title", "HIV treatment cascade", Some("ខ្សែសង្វាក់សេវាព្យាបាលមេរោគអេដស៍")),

@@ -24,6 +24,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("commune.html", include_str!("../../templates/commune.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("quality.html", include_str!("../../templates/quality.html")),
+    ("waiting.html", include_str!("../../templates/waiting.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("brief_macros.html", include_str!("../../templates/brief_macros.html")),
     ("brief_head.html", include_str!("../../templates/brief_head.html")),
@@ -66,6 +67,8 @@ pub struct SiteInput<'a> {
     pub reason: String,
     /// Who the edition is for: `public` or `internal`.
     pub audience: String,
+    /// The newest period the project expects, for a project with no submissions yet.
+    pub waiting: Option<crate::period::Period>,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -97,9 +100,17 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     for (path, body) in ASSETS {
         site.insert((*path).to_string(), body.as_bytes().to_vec());
     }
-    let Some(pr) = input.report.latest() else {
-        return Ok(site);
+    let waiting;
+    let pr = match (input.report.latest(), input.waiting) {
+        (Some(pr), _) => pr,
+        // Nothing submitted yet: the same site frame, with a page that says so per province.
+        (None, Some(period)) => {
+            waiting = crate::analyse::PeriodReport::empty(period, &input.report.title);
+            &waiting
+        }
+        (None, None) => return Ok(site),
     };
+    let is_waiting = input.report.latest().is_none();
     for lang in Lang::ALL {
         let ctx = Ctx { input, pr, lang };
         let mut put = |path: String, name: &str, c: tera::Context| -> Result<(), RenderError> {
@@ -109,7 +120,11 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
             site.insert(path, html.into_bytes());
             Ok(())
         };
-        put(format!("{}/index.html", lang.code()), "overview.html", view::overview(&ctx))?;
+        if is_waiting {
+            put(format!("{}/index.html", lang.code()), "waiting.html", view::waiting(&ctx))?;
+        } else {
+            put(format!("{}/index.html", lang.code()), "overview.html", view::overview(&ctx))?;
+        }
         for code in pr.provinces.keys() {
             put(format!("{}/province/{code}.html", lang.code()), "province.html", view::province(&ctx, code))?;
         }

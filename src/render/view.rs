@@ -652,6 +652,43 @@ fn submissions(ctx: &Ctx<'_>, provinces: &[String], periods: &[crate::period::Pe
         .collect()
 }
 
+/// The overview of a project with no submissions yet: each expected province and what it has
+/// sent (nothing, or one of its two files), and what to do next.
+pub fn waiting(ctx: &Ctx<'_>) -> tera::Context {
+    let lang = ctx.lang;
+    let mut c = base_context(ctx.input, ctx.pr, lang, "index.html", 1, t("title.overview", lang));
+    let period = ctx.pr.period;
+    let mut provinces: Vec<String> = ctx
+        .input
+        .dataset
+        .findings
+        .iter()
+        .filter(|f| f.message_id == "submission.missing")
+        .filter(|f| f.args.iter().any(|(k, v)| *k == "period" && *v == period.to_string()))
+        .filter_map(|f| f.args.iter().find(|(k, _)| *k == "province").map(|(_, v)| v.clone()))
+        .collect();
+    provinces.sort();
+    provinces.dedup();
+    c.insert(
+        "lead",
+        &fill(
+            t("lead.waiting", lang),
+            &[("period", period.to_string()), ("provinces", count(provinces.len() as u64, lang))],
+        ),
+    );
+    c.insert("period", &period.to_string());
+    c.insert("next", &fill(t("waiting.next", lang), &[("period", period.to_string())]));
+    let mut rows = submissions(ctx, &provinces, &[period]);
+    for (row, code) in rows.iter_mut().zip(&provinces) {
+        let sent = ctx.input.dataset.files.iter().any(|f| f.province.as_deref() == Some(code));
+        for cell in row.cells.iter_mut().filter(|_| !sent) {
+            cell.text = t("status.none_yet", lang).to_string();
+        }
+    }
+    c.insert("submissions", &rows);
+    c
+}
+
 pub fn quality(ctx: &Ctx<'_>) -> tera::Context {
     let lang = ctx.lang;
     let ds = ctx.input.dataset;
@@ -667,7 +704,10 @@ pub fn quality(ctx: &Ctx<'_>) -> tera::Context {
             ],
         ),
     );
-    let periods: Vec<crate::period::Period> = ctx.input.report.periods.clone();
+    let mut periods: Vec<crate::period::Period> = ctx.input.report.periods.clone();
+    if periods.is_empty() {
+        periods.push(ctx.pr.period);
+    }
     let mut provinces: Vec<String> = ctx.pr.provinces.keys().cloned().collect();
     provinces.extend(
         ds.findings
