@@ -36,7 +36,13 @@ pub fn load_render_inputs(root: &Path, latest: Option<crate::period::Period>) ->
         v
     };
     for path in md_files(&root.join("pages")) {
-        let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let slug = match crate::project::page_slug(&path) {
+            Ok(slug) => slug,
+            Err(e) => {
+                problems.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
         match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| markdown::parse(&t)) {
             Ok(doc) if doc.front.audience.as_deref() != Some("internal") => files.pages.push((slug, doc)),
             Ok(_) => {}

@@ -310,6 +310,17 @@ impl Project {
     }
 }
 
+/// A free page's name as it becomes part of the site's paths and links: letters (any script),
+/// digits, `-` and `_` only, so a file name can never carry markup or a path into the site.
+pub fn page_slug(path: &Path) -> Result<String, String> {
+    let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if !slug.is_empty() && slug.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+        Ok(slug)
+    } else {
+        Err("the page was not published: its file name may hold only letters, digits, '-' and '_' (e.g. pages/methodology.md); rename it".into())
+    }
+}
+
 /// Whether `dir` looks like a project folder (has `ftc.toml`).
 pub fn is_project(dir: &Path) -> bool {
     dir.join(CONFIG_FILE).is_file()
