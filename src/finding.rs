@@ -259,6 +259,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "file.not-utf8",
         "The CSV file is not UTF-8 text (first bad byte at offset {offset}). Save it as 'CSV UTF-8' and submit again.",
     ),
+    (
+        "file.symlink",
+        "This is a symbolic link; ftc does not follow links, so what it points to was not read. Copy the file itself into the project folder.",
+    ),
     ("file.empty", "The file is empty."),
     (
         "file.sheet-unreadable",

@@ -7,6 +7,7 @@
 //! peak resident memory from `/usr/bin/time`; no test asserts on wall-clock time.
 
 use ftc::build::{build, render};
+use ftc::finding::Severity;
 use ftc::render::site::Site;
 use std::path::{Path, PathBuf};
 
@@ -333,4 +334,64 @@ fn formula_neutralising_covers_the_owasp_list() {
         assert!(neutralise(s).starts_with('\''), "{s:?} → {:?}", neutralise(s));
     }
     assert_eq!(neutralise("Battambang"), "Battambang");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symbolic links
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_out_of_the_project_are_skipped_with_a_finding() {
+    use std::os::unix::fs::symlink;
+    let (dir, root) = demo_copy();
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(outside.join("12")).expect("mkdir");
+    let secret_csv = "area_code,area_name,plhiv,diagnosed,on_art,vl_tested,vl_suppressed\n\
+                      120101,SECRET-OUTSIDE,99999,9,8,7,6\n";
+    std::fs::write(outside.join("secret.csv"), secret_csv).expect("w");
+    std::fs::write(outside.join("12/secret.csv"), secret_csv).expect("w");
+    std::fs::write(outside.join("secret.md"), "+++\ntitle = \"SECRET-OUTSIDE\"\n+++\nSECRET-OUTSIDE\n").expect("w");
+    std::fs::write(outside.join("page.html"), "SECRET-OUTSIDE {{ body | safe }}").expect("w");
+
+    let prov = root.join("submissions/2026-Q3/12-phnom-penh");
+    symlink(outside.join("secret.csv"), prov.join("linked.csv")).expect("link");
+    symlink(&outside, prov.join("linked-folder")).expect("link");
+    symlink(&outside, root.join("submissions/2026-Q3/13-linked-province")).expect("link");
+    symlink(&outside, root.join("submissions/2026-Q4")).expect("link");
+    symlink(outside.join("secret.md"), root.join("pages/secret.md")).expect("link");
+    symlink(outside.join("secret.md"), root.join("narratives/2026-Q3/12-phnom-penh.md")).expect("link");
+    std::fs::create_dir_all(root.join("templates")).expect("mkdir");
+    symlink(outside.join("page.html"), root.join("templates/page.html")).expect("link");
+    // A link that stays inside the project is skipped too: ftc reads files, not links.
+    symlink(root.join("pages/methodology.md"), root.join("pages/inside-link.md")).expect("link");
+
+    let b = build(&root).expect("builds");
+    let (_, site, problems) = render(&b).expect("renders");
+    for (path, bytes) in &site {
+        assert!(!String::from_utf8_lossy(bytes).contains("SECRET-OUTSIDE"), "{path} carries a linked file");
+    }
+    assert!(!site.contains_key("en/secret.html") && !site.contains_key("en/inside-link.html"));
+    let inputs = ftc::publish::inputs::collect(&root).expect("inputs");
+    assert!(inputs.iter().all(|f| !f.path.contains("link") && !f.path.ends_with("secret.md")), "fingerprint");
+
+    let findings = &b.dataset.findings;
+    for link in [
+        "submissions/2026-Q3/12-phnom-penh/linked.csv",
+        "submissions/2026-Q3/12-phnom-penh/linked-folder",
+        "submissions/2026-Q3/13-linked-province",
+        "submissions/2026-Q4",
+    ] {
+        let f = findings
+            .iter()
+            .find(|f| f.location.file == link)
+            .unwrap_or_else(|| panic!("no finding for {link}: {findings:#?}"));
+        assert_eq!(f.severity, Severity::Warning, "{link}");
+        assert!(f.message().contains("symbolic link"), "{}", f.message());
+    }
+    for link in
+        ["pages/secret.md", "narratives/2026-Q3/12-phnom-penh.md", "templates/page.html", "pages/inside-link.md"]
+    {
+        assert!(problems.iter().any(|p| p.contains(link) && p.contains("symbolic link")), "{link}: {problems:?}");
+    }
 }
