@@ -263,6 +263,22 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "file.symlink",
         "This is a symbolic link; ftc does not follow links, so what it points to was not read. Copy the file itself into the project folder.",
     ),
+    (
+        "file.xml-token-too-long",
+        "The workbook's part '{part}' holds a single cell or tag of more than {limit} bytes, more than any spreadsheet program writes; it was not read (it could exhaust memory). Open the file in Excel or LibreOffice, delete the oversized cell, save it again, and resubmit.",
+    ),
+    (
+        "file.too-many-strings",
+        "The workbook declares {count} distinct texts, more than ftc reads ({limit}); it was not read. Copy the cascade or budget sheet alone into a new workbook and submit that.",
+    ),
+    (
+        "file.sheet-too-large",
+        "Sheet '{sheet}' has content as far as {cell}, spanning {cells} cells, more than the {limit} ftc reads from an .ods sheet; the file was not read. Delete stray content far below or right of the table (or save the file as .xlsx) and resubmit.",
+    ),
+    (
+        "file.too-many-columns",
+        "Sheet '{sheet}' has data in {cell}, beyond the limit of {limit} columns; columns past the limit were not read. Delete stray content far right of the table.",
+    ),
     ("file.empty", "The file is empty."),
     (
         "file.sheet-unreadable",

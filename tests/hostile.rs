@@ -10,6 +10,7 @@ use ftc::build::{build, render};
 use ftc::finding::Severity;
 use ftc::render::site::Site;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
@@ -394,4 +395,464 @@ fn symbolic_links_out_of_the_project_are_skipped_with_a_finding() {
     {
         assert!(problems.iter().any(|p| p.contains(link) && p.contains("symbolic link")), "{link}: {problems:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Oversize files, zip bombs, huge sheets: in a child process with bounded memory
+// ---------------------------------------------------------------------------------------------
+
+/// Peak resident memory allowed to `ftc check` on any hostile file.
+const MAX_RSS_KB: u64 = 300 * 1024;
+
+struct Checked {
+    status: Option<i32>,
+    stdout: String,
+    stderr: String,
+    /// Peak resident set of the child, when `/usr/bin/time` could measure it.
+    max_rss_kb: Option<u64>,
+}
+
+/// `ftc check FILE --format json` under a 3 GB address-space limit and a 60 s kill, so a bomb
+/// that is not defused fails the test instead of taking the machine.
+fn ftc_check(file: &Path) -> Checked {
+    let ftc = env!("CARGO_BIN_EXE_ftc");
+    let dir = tempfile::tempdir().expect("tmp");
+    let rss = dir.path().join("rss");
+    let script = "ulimit -v 3000000 2>/dev/null; exec timeout -s KILL 60 \"$@\"";
+    let have_time = Path::new("/usr/bin/time").exists();
+    let mut cmd = if have_time {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-f").arg("%M").arg("-o").arg(&rss).arg("sh");
+        c
+    } else {
+        Command::new("sh")
+    };
+    cmd.arg("-c").arg(script).arg("sh").arg(ftc).arg("check").arg(file).args(["--format", "json"]);
+    let out = cmd.output().expect("runs ftc");
+    let max_rss_kb = std::fs::read_to_string(&rss).ok().and_then(|s| s.lines().last()?.trim().parse().ok());
+    Checked {
+        status: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        max_rss_kb,
+    }
+}
+
+/// The check ended normally (exit 1: errors found) with an error finding for the file that says
+/// `what`, within the memory bound.
+fn assert_refused(file: &Path, what: &str) -> serde_json::Value {
+    let c = ftc_check(file);
+    assert_eq!(
+        c.status,
+        Some(1),
+        "exit status; stderr:\n{}\nstdout:\n{}",
+        c.stderr,
+        &c.stdout[..c.stdout.len().min(4000)]
+    );
+    if let Some(kb) = c.max_rss_kb {
+        eprintln!("{}: peak memory {kb} kB", file.display());
+        assert!(kb < MAX_RSS_KB, "peak memory {kb} kB for {}", file.display());
+    }
+    let json: serde_json::Value = serde_json::from_str(&c.stdout).expect("json");
+    let shown = file.to_string_lossy();
+    let found = all_findings(&json).into_iter().find(|f| {
+        f["severity"] == "error"
+            && f["location"]["file"].as_str() == Some(&shown)
+            && f["message"].as_str().is_some_and(|m| m.contains(what))
+    });
+    assert!(
+        found.is_some(),
+        "no error saying {what:?} for {shown}:\n{}",
+        serde_json::to_string_pretty(&json).unwrap_or_default()
+    );
+    json
+}
+
+fn all_findings(json: &serde_json::Value) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    fn walk(v: &serde_json::Value, out: &mut Vec<serde_json::Value>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.contains_key("severity") && m.contains_key("message") {
+                    out.push(v.clone());
+                }
+                m.values().for_each(|x| walk(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    walk(json, &mut out);
+    out
+}
+
+// --- a zip writer, deflate of long runs, and CRC-32 without touching every byte ---------------
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+fn gf2_times(mat: &[u32; 32], mut vec: u32) -> u32 {
+    let mut sum = 0;
+    let mut i = 0;
+    while vec != 0 {
+        if vec & 1 != 0 {
+            sum ^= mat[i];
+        }
+        vec >>= 1;
+        i += 1;
+    }
+    sum
+}
+
+fn gf2_square(mat: &[u32; 32]) -> [u32; 32] {
+    std::array::from_fn(|n| gf2_times(mat, mat[n]))
+}
+
+/// CRC-32 of A‖B from the CRCs of A and B and the length of B (zlib's `crc32_combine`).
+fn crc32_combine(mut crc1: u32, crc2: u32, mut len2: u64) -> u32 {
+    if len2 == 0 {
+        return crc1;
+    }
+    let mut odd = [0u32; 32];
+    odd[0] = 0xEDB8_8320;
+    for (n, slot) in odd.iter_mut().enumerate().skip(1) {
+        *slot = 1 << (n - 1);
+    }
+    let mut even = gf2_square(&odd);
+    odd = gf2_square(&even);
+    loop {
+        even = gf2_square(&odd);
+        if len2 & 1 != 0 {
+            crc1 = gf2_times(&even, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+        odd = gf2_square(&even);
+        if len2 & 1 != 0 {
+            crc1 = gf2_times(&odd, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+    }
+    crc1 ^ crc2
+}
+
+fn crc32_run(byte: u8, n: u64) -> u32 {
+    let (mut block, mut block_len) = (crc32(&[byte]), 1u64);
+    let mut out = 0u32;
+    let mut rest = n;
+    while rest != 0 {
+        if rest & 1 != 0 {
+            out = crc32_combine(out, block, block_len);
+        }
+        block = crc32_combine(block, block, block_len);
+        block_len *= 2;
+        rest >>= 1;
+    }
+    out
+}
+
+struct Bits {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl Bits {
+    fn put(&mut self, v: u32, len: u32) {
+        self.acc |= u64::from(v) << self.n;
+        self.n += len;
+        while self.n >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+    /// A Huffman code, most significant bit first.
+    fn code(&mut self, code: u32, len: u32) {
+        let rev = (0..len).fold(0, |r, i| r | (((code >> i) & 1) << (len - 1 - i)));
+        self.put(rev, len);
+    }
+    fn literal(&mut self, b: u8) {
+        if b < 144 { self.code(0x30 + u32::from(b), 8) } else { self.code(0x190 + u32::from(b) - 144, 9) }
+    }
+}
+
+/// Raw deflate (one fixed-Huffman block) of `prefix`, `n` times `byte`, `suffix`: a few bytes
+/// per 258 repeated ones, as a zip bomb has it. Returns the stream, its CRC-32 and length.
+fn deflate_run(prefix: &[u8], byte: u8, n: u64, suffix: &[u8]) -> (Vec<u8>, u32, u64) {
+    let mut bits = Bits { out: Vec::with_capacity((n / 150) as usize + 64), acc: 0, n: 0 };
+    bits.put(1, 1);
+    bits.put(1, 2);
+    prefix.iter().for_each(|&b| bits.literal(b));
+    if n > 0 {
+        bits.literal(byte);
+        // Length 258 (code 285, 8 bits) at distance 1 (code 0, 5 bits), pre-reversed.
+        let rev = |code: u32, len: u32| (0..len).fold(0, |r, i| r | (((code >> i) & 1) << (len - 1 - i)));
+        let pair = rev(0b1100_0101, 8);
+        for _ in 0..(n - 1) / 258 {
+            bits.put(pair, 13);
+        }
+        for _ in 0..(n - 1) % 258 {
+            bits.literal(byte);
+        }
+    }
+    suffix.iter().for_each(|&b| bits.literal(b));
+    bits.code(0, 7);
+    bits.put(0, 7);
+    let crc = crc32_combine(crc32_combine(crc32(prefix), crc32_run(byte, n), n), crc32(suffix), suffix.len() as u64);
+    (bits.out, crc, prefix.len() as u64 + n + suffix.len() as u64)
+}
+
+struct ZipPart {
+    name: String,
+    method: u16,
+    data: Vec<u8>,
+    crc: u32,
+    /// The uncompressed size written in the headers (a bomb may lie).
+    declared: u32,
+}
+
+fn stored(name: &str, data: &[u8]) -> ZipPart {
+    ZipPart { name: name.into(), method: 0, data: data.to_vec(), crc: crc32(data), declared: data.len() as u32 }
+}
+
+fn zip(parts: &[ZipPart]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let le16 = |v: &mut Vec<u8>, x: u16| v.extend_from_slice(&x.to_le_bytes());
+    let le32 = |v: &mut Vec<u8>, x: u32| v.extend_from_slice(&x.to_le_bytes());
+    for p in parts {
+        let offset = out.len() as u32;
+        le32(&mut out, 0x0403_4b50);
+        for x in [20, 0, p.method, 0, 0x21] {
+            le16(&mut out, x);
+        }
+        for x in [p.crc, p.data.len() as u32, p.declared] {
+            le32(&mut out, x);
+        }
+        le16(&mut out, p.name.len() as u16);
+        le16(&mut out, 0);
+        out.extend_from_slice(p.name.as_bytes());
+        out.extend_from_slice(&p.data);
+        le32(&mut central, 0x0201_4b50);
+        for x in [20, 20, 0, p.method, 0, 0x21] {
+            le16(&mut central, x);
+        }
+        for x in [p.crc, p.data.len() as u32, p.declared] {
+            le32(&mut central, x);
+        }
+        for x in [p.name.len() as u16, 0, 0, 0, 0] {
+            le16(&mut central, x);
+        }
+        le32(&mut central, 0);
+        le32(&mut central, offset);
+        central.extend_from_slice(p.name.as_bytes());
+    }
+    let cd_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    le32(&mut out, 0x0605_4b50);
+    for x in [0, 0, parts.len() as u16, parts.len() as u16] {
+        le16(&mut out, x);
+    }
+    le32(&mut out, central.len() as u32);
+    le32(&mut out, cd_offset);
+    le16(&mut out, 0);
+    out
+}
+
+const NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+/// A minimal xlsx: one sheet `Cascade` from `sheet`, plus `extra` parts.
+fn xlsx_with(sheet: ZipPart, extra: Vec<ZipPart>) -> Vec<u8> {
+    let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let mut parts = vec![
+        stored(
+            "[Content_Types].xml",
+            (
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
+                 <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
+                 <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
+                 <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
+                 <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>"
+            )
+            .as_bytes(),
+        ),
+        stored(
+            "_rels/.rels",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{rel}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").as_bytes(),
+        ),
+        stored(
+            "xl/workbook.xml",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"{NS}\" xmlns:r=\"{rel}\"><sheets><sheet name=\"Cascade\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>").as_bytes(),
+        ),
+        stored(
+            "xl/_rels/workbook.xml.rels",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{rel}/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"{rel}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>").as_bytes(),
+        ),
+    ];
+    parts.push(sheet);
+    parts.extend(extra);
+    zip(&parts)
+}
+
+/// A sheet whose one inline-string cell holds `n` bytes of `A`, deflated.
+fn bomb_sheet(n: u64, declared: Option<u32>) -> ZipPart {
+    let prefix = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{NS}\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>"
+    );
+    let (data, crc, len) = deflate_run(prefix.as_bytes(), b'A', n, b"</t></is></c></row></sheetData></worksheet>");
+    let declared = declared.unwrap_or(u32::try_from(len).unwrap_or(u32::MAX));
+    ZipPart { name: "xl/worksheets/sheet1.xml".into(), method: 8, data, crc, declared }
+}
+
+#[test]
+fn deflate_writer_round_trips_through_a_real_inflater() {
+    // The bombs below are only as good as their deflate streams: check one small one with the
+    // zip reader calamine uses.
+    let (data, crc, len) = deflate_run(b"<a>", b'x', 100_000, b"</a>");
+    let part = ZipPart { name: "a.xml".into(), method: 8, data, crc, declared: len as u32 };
+    let bytes = zip(&[part]);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_index(0).expect("entry"), &mut text).expect("inflates, CRC ok");
+    assert_eq!(text.len(), 100_007);
+    assert!(text.starts_with("<a>xxx") && text.ends_with("xx</a>"));
+    assert_eq!(crc32_run(b'x', 100_000), crc32(&vec![b'x'; 100_000]));
+}
+
+#[test]
+fn file_over_the_size_limit_is_refused_unread() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("huge.xlsx");
+    let f = std::fs::File::create(&path).expect("create");
+    // Sparse: 60 MB of nothing on disk, over the default 50 MB limit.
+    f.set_len(60 * 1024 * 1024).expect("set_len");
+    drop(f);
+    assert_refused(&path, "over the limit");
+}
+
+#[test]
+fn zip_bomb_declaring_its_huge_size_is_refused_before_inflating() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("bomb-declared.xlsx");
+    std::fs::write(&path, xlsx_with(bomb_sheet(2_000_000_000, None), vec![])).expect("w");
+    assert_refused(&path, "uncompressed");
+}
+
+#[test]
+fn zip_bomb_lying_about_its_size_is_stopped_at_what_it_really_inflates() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("bomb-lying.xlsx");
+    // Declares 4 kB; inflates to 2 GB.
+    std::fs::write(&path, xlsx_with(bomb_sheet(2_000_000_000, Some(4096)), vec![])).expect("w");
+    assert_refused(&path, "Cascade");
+}
+
+#[test]
+fn zip_bomb_within_the_declared_limit_but_one_giant_cell_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("bomb-honest.xlsx");
+    // 900 MB, honestly declared (under 20 × the 50 MB file limit), all of it one text node.
+    std::fs::write(&path, xlsx_with(bomb_sheet(900_000_000, None), vec![])).expect("w");
+    assert_refused(&path, "bytes");
+}
+
+#[test]
+fn shared_string_count_that_would_reserve_gigabytes_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("sst-count.xlsx");
+    let sst = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{NS}\" count=\"4000000000\" uniqueCount=\"4000000000\"><si><t>area_code</t></si></sst>"
+    );
+    let sheet = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{NS}\"><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row></sheetData></worksheet>"
+    );
+    std::fs::write(
+        &path,
+        xlsx_with(
+            stored("xl/worksheets/sheet1.xml", sheet.as_bytes()),
+            vec![stored("xl/sharedStrings.xml", sst.as_bytes())],
+        ),
+    )
+    .expect("w");
+    assert_refused(&path, "4000000000");
+}
+
+/// A cascade table, then a cell at the last row and column a sheet can have.
+#[test]
+fn sheet_reaching_xfd1048576_is_read_up_to_the_limits_with_findings() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("far-cell.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("Cascade").expect("name");
+    for (c, h) in ["area_code", "plhiv", "diagnosed", "on_art", "vl_suppressed"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("w");
+    }
+    ws.write_string(1, 0, "120101").expect("w");
+    for c in 1..5u16 {
+        ws.write_number(1, c, 10.0 - f64::from(c)).expect("w");
+    }
+    ws.write_string(1_048_575, 16_383, "far away").expect("w");
+    ws.write_string(0, 16_383, "far right").expect("w");
+    wb.save(&path).expect("save");
+    let c = ftc_check(&path);
+    if let Some(kb) = c.max_rss_kb {
+        eprintln!("{}: peak memory {kb} kB", path.display());
+        assert!(kb < MAX_RSS_KB, "peak memory {kb} kB");
+    }
+    assert!(matches!(c.status, Some(0 | 1)), "{}", c.stderr);
+    let json: serde_json::Value = serde_json::from_str(&c.stdout).expect("json");
+    let findings = all_findings(&json);
+    let says = |what: &str| {
+        findings.iter().any(|f| {
+            f["location"]["sheet"] == "Cascade"
+                && f["message"].as_str().is_some_and(|m| m.contains(what) && m.contains("Delete"))
+        })
+    };
+    assert!(says("1048576"), "row beyond the limit: {findings:#?}");
+    assert!(says("XFD"), "column beyond the limit: {findings:#?}");
+    // The stray cell right of the header does not stop the reading: the data row is used.
+    assert_eq!(json["files"][0]["tables"][0]["rows_used"], 1, "{json:#}");
+}
+
+/// An .ods whose rows-repeated puts a value a million rows below the first: calamine would
+/// allocate every cell in between.
+#[test]
+fn ods_with_a_value_a_million_rows_down_is_refused_not_allocated() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("far-rows.ods");
+    let content = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><office:document-content \
+        xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+        xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+        xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\"><office:body><office:spreadsheet>\
+        <table:table table:name=\"Cascade\"><table:table-row><table:table-cell office:value-type=\"string\"><text:p>area_code</text:p></table:table-cell></table:table-row>\
+        <table:table-row table:number-rows-repeated=\"1000000\"><table:table-cell/></table:table-row>\
+        <table:table-row><table:table-cell table:number-columns-repeated=\"40\"/><table:table-cell office:value-type=\"float\" office:value=\"2\"><text:p>2</text:p></table:table-cell></table:table-row>\
+        </table:table></office:spreadsheet></office:body></office:document-content>";
+    let manifest = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\">\
+        <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+        <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>";
+    std::fs::write(
+        &path,
+        zip(&[
+            stored("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            stored("content.xml", content.as_bytes()),
+            stored("META-INF/manifest.xml", manifest.as_bytes()),
+        ]),
+    )
+    .expect("w");
+    assert_refused(&path, "Cascade");
 }

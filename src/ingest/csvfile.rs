@@ -47,11 +47,25 @@ pub fn read_csv(bytes: &[u8], file: &str, sheet_name: &str, limits: &Limits) -> 
                 .arg("format", "CSV")
                 .arg("detail", e.to_string())
         })?;
-        for (col, field) in record.iter().enumerate().take(limits.max_columns as usize) {
-            if !field.trim().is_empty() {
+        for (col, field) in record.iter().enumerate().filter(|(_, f)| !f.trim().is_empty()) {
+            if col < limits.max_columns as usize {
                 grid.set(row, col as u32, Cell::Text(field.to_string()));
+            } else {
+                grid.beyond_columns.get_or_insert((row, col as u32));
             }
         }
+    }
+    if let Some((row, col)) = grid.beyond_columns {
+        findings.push(
+            Finding::warning(
+                Rule::UnreadableFile,
+                "file.too-many-columns",
+                Location::sheet(file, sheet_name).with_cell(row, col),
+            )
+            .arg("sheet", sheet_name)
+            .arg("cell", crate::finding::a1(row, col))
+            .arg("limit", limits.max_columns),
+        );
     }
     grid.trim();
     Ok((grid, findings))

@@ -8,6 +8,7 @@ pub mod csvfile;
 pub mod grid;
 pub mod header;
 pub mod number;
+pub mod package;
 pub mod sniff;
 pub mod workbook;
 
@@ -142,16 +143,14 @@ pub fn read_file(path: &Path, shown: &str, limits: &Limits) -> SubmissionFile {
 
 fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result<Vec<grid::Grid>, Finding> {
     let loc = || Location::file(&file.path);
-    let meta = std::fs::symlink_metadata(path)
-        .map_err(|e| Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e))?;
-    file.bytes = meta.len();
-    if meta.len() > limits.max_file_bytes {
-        return Err(Finding::error(Rule::UnreadableFile, "file.too-large", loc())
-            .arg("size", meta.len())
-            .arg("limit", limits.max_file_bytes));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e))?;
+    file.bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let bytes = read_bounded(path, limits.max_file_bytes).map_err(|e| match e {
+        Bounded::Io(e) => Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e),
+        Bounded::TooLarge(size) => Finding::error(Rule::UnreadableFile, "file.too-large", loc())
+            .arg("size", size)
+            .arg("limit", limits.max_file_bytes),
+    })?;
+    file.bytes = bytes.len() as u64;
     let format = match sniff::sniff(&bytes) {
         Sniffed::Spreadsheet(f) => f,
         Sniffed::Encrypted => return Err(Finding::error(Rule::UnreadableFile, "file.encrypted", loc())),
@@ -171,6 +170,29 @@ fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result
     let read = workbook::read_workbook(bytes, format, &file.path, limits)?;
     file.findings.extend(read.findings);
     Ok(read.sheets)
+}
+
+enum Bounded {
+    Io(std::io::Error),
+    /// The size on disk, or more than the limit when it grew while being read.
+    TooLarge(String),
+}
+
+/// The file's bytes, never more than `limit`: checked against its size before reading, and
+/// read through a limit, so a file that grows, a device or a pipe cannot exhaust memory.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Bounded> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(Bounded::Io)?;
+    let size = file.metadata().map_err(Bounded::Io)?.len();
+    if size > limit {
+        return Err(Bounded::TooLarge(size.to_string()));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(Bounded::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Bounded::TooLarge(format!("more than {limit}")));
+    }
+    Ok(bytes)
 }
 
 /// Say so when the extension claims another format than the bytes (a tab-separated text saved
