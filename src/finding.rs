@@ -257,7 +257,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     (
         "file.not-utf8",
-        "The CSV file is not UTF-8 text (first bad byte at offset {offset}). Save it as 'CSV UTF-8' and submit again.",
+        "The CSV file is not UTF-8 text (first bad byte {byte} at line {line}, character {column}); it was not read rather than guessed at, because a wrong guess garbles names. In Excel use File › Save As › 'CSV UTF-8 (Comma delimited)' (LibreOffice: character set 'Unicode (UTF-8)') and submit again.",
     ),
     (
         "file.symlink",
@@ -279,6 +279,11 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "file.too-many-columns",
         "Sheet '{sheet}' has data in {cell}, beyond the limit of {limit} columns; columns past the limit were not read. Delete stray content far right of the table.",
     ),
+    (
+        "file.not-utf16",
+        "The CSV file starts as UTF-16 text but is not valid UTF-16 ({detail}). Save it as 'CSV UTF-8 (Comma delimited)' and submit again.",
+    ),
+    ("file.utf16", "The file is UTF-16 text ({encoding}, as Excel saves 'Unicode text'); it was decoded as such."),
     ("file.empty", "The file is empty."),
     (
         "file.sheet-unreadable",

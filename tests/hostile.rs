@@ -7,7 +7,7 @@
 //! peak resident memory from `/usr/bin/time`; no test asserts on wall-clock time.
 
 use ftc::build::{build, render};
-use ftc::finding::Severity;
+use ftc::finding::{Rule, Severity};
 use ftc::render::site::Site;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -855,4 +855,71 @@ fn ods_with_a_value_a_million_rows_down_is_refused_not_allocated() {
     )
     .expect("w");
     assert_refused(&path, "Cascade");
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV that is not UTF-8
+// ---------------------------------------------------------------------------------------------
+
+const CSV_HEAD: &str = "area_code\tarea_name\tplhiv\tdiagnosed\ton_art\tvl_tested\tvl_suppressed\r\n";
+
+fn read(bytes: &[u8], name: &str) -> ftc::ingest::SubmissionFile {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("w");
+    ftc::ingest::read_file(&path, name, &ftc::project::Limits::default())
+}
+
+/// Every text cell read from the file's tables, one per line.
+fn cells(file: &ftc::ingest::SubmissionFile) -> String {
+    let mut out = String::new();
+    for t in &file.tables {
+        for r in &t.rows {
+            for (_, _, c) in &r.cells {
+                out.push_str(&c.display());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn windows_1252_csv_is_refused_with_the_place_and_the_fix() {
+    let f = read(b"area_code,area_name,plhiv\n120101,Pailin Caf\xe9,10\n", "cp1252.csv");
+    assert!(f.tables.is_empty(), "nothing is read from a refused file");
+    let refusal = f.findings.iter().find(|x| x.rule == Rule::UnreadableFile && x.severity == Severity::Error);
+    let refusal = refusal.unwrap_or_else(|| panic!("{:#?}", f.findings));
+    assert_eq!(refusal.location.file, "cp1252.csv");
+    let m = refusal.message();
+    assert!(m.contains("UTF-8") && m.contains("line 2"), "{m}");
+    assert!(!cells(&f).contains('\u{fffd}'));
+}
+
+#[test]
+fn utf16_csv_as_excel_saves_unicode_text_is_decoded_and_said_so() {
+    for (bom, le) in [(&[0xFF, 0xFE][..], true), (&[0xFE, 0xFF][..], false)] {
+        let text = format!("{CSV_HEAD}120101\tPailin Café ប៉ៃលិន\t10\t9\t8\t7\t6\r\n");
+        let mut bytes = bom.to_vec();
+        for u in text.encode_utf16() {
+            bytes.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        let f = read(&bytes, "unicode.txt");
+        assert_eq!(f.tables.len(), 1, "{:#?}", f.findings);
+        let shown = cells(&f);
+        assert!(shown.contains("Pailin Café ប៉ៃលិន") && !shown.contains('\u{fffd}'), "{shown}");
+        assert!(
+            f.findings.iter().any(|x| x.message().contains("UTF-16") && x.location.file == "unicode.txt"),
+            "{:#?}",
+            f.findings
+        );
+        assert!(!f.findings.iter().any(|x| x.severity == Severity::Error), "{:#?}", f.findings);
+    }
+}
+
+#[test]
+fn utf16_with_an_odd_byte_or_broken_pair_is_refused() {
+    let f = read(&[0xFF, 0xFE, b'a', 0, b',', 0, 0x00, 0xD8, b'b', 0], "broken.csv");
+    let m = f.findings.iter().find(|x| x.severity == Severity::Error).map(|x| x.message()).unwrap_or_default();
+    assert!(m.contains("UTF-16") && m.contains("UTF-8"), "{:#?}", f.findings);
 }
