@@ -129,6 +129,9 @@ fn hostile_project() -> (tempfile::TempDir, PathBuf) {
     );
     std::fs::write(root.join("pages/hostile.md"), &body).expect("w");
     std::fs::write(root.join("pages/<svg onload=alert(1)>.md"), &body).expect("w");
+    // YAML front matter is not read as front matter: it is Markdown, and sanitised as such.
+    std::fs::write(root.join("pages/yaml.md"), format!("---\ntitle: \"{SCRIPT}\"\nx: {IMG}\n---\n{SCRIPT}\n"))
+        .expect("w");
     // A narrative with hostile front matter, action points and body.
     let narrative = format!(
         "+++\ntitle = {:?}\n[[action_points]]\naction = {:?}\nwho = {:?}\nby_when = {:?}\nstatus = {:?}\n+++\n{SCRIPT}\n\n{IMG}\n\n[a](javascript:alert(1))\n",
@@ -373,8 +376,13 @@ fn symbolic_links_out_of_the_project_are_skipped_with_a_finding() {
         assert!(!String::from_utf8_lossy(bytes).contains("SECRET-OUTSIDE"), "{path} carries a linked file");
     }
     assert!(!site.contains_key("en/secret.html") && !site.contains_key("en/inside-link.html"));
+    // The fingerprint lists each link (the build reports it) but never reads through it.
     let inputs = ftc::publish::inputs::collect(&root).expect("inputs");
-    assert!(inputs.iter().all(|f| !f.path.contains("link") && !f.path.ends_with("secret.md")), "fingerprint");
+    let secret = ftc::publish::inputs::sha256_hex(secret_csv.as_bytes());
+    assert!(inputs.iter().all(|f| f.sha256 != secret), "a linked file was read for the fingerprint");
+    let linked = inputs.iter().find(|f| f.path == "submissions/2026-Q3/12-phnom-penh/linked.csv").expect("link listed");
+    assert!(linked.bytes < 64, "{linked:?}");
+    assert!(!inputs.iter().any(|f| f.path.starts_with("submissions/2026-Q3/12-phnom-penh/linked-folder/")));
 
     let findings = &b.dataset.findings;
     for link in [

@@ -43,7 +43,7 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         if entry.is_dir() || !(lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".bin")) {
             continue;
         }
-        let mut guard = Guard::new(entry, cap - inflated, !lower.ends_with(".bin"));
+        let mut guard = Guard::new(entry, cap.saturating_sub(inflated), !lower.ends_with(".bin"));
         // An `Io` stop is corrupt data, or more than the entry declared (the inflater stops
         // there): calamine meets the same error when it reads the part, and names the sheet.
         let result = if format == Format::Ods && lower == "content.xml" {
