@@ -931,3 +931,16 @@ fn utf16_with_an_odd_byte_or_broken_pair_is_refused() {
     let m = f.findings.iter().find(|x| x.severity == Severity::Error).map(|x| x.message()).unwrap_or_default();
     assert!(m.contains("UTF-16") && m.contains("UTF-8"), "{:#?}", f.findings);
 }
+
+/// calamine's issue 174: `<dimension ref="A1:XFD1048576">` and 49,000 formatted but empty cells
+/// out to row 1,048,574 around a 2 × 11 table. Formatting is not data: no row-limit warning.
+#[test]
+fn formatted_empty_cells_far_down_are_not_data() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/torture/calamine/issue_174.xlsx");
+    if !path.exists() {
+        eprintln!("skipped: {} is not here", path.display());
+        return;
+    }
+    let f = ftc::ingest::read_file(&path, "issue_174.xlsx", &ftc::project::Limits::default());
+    assert!(!f.findings.iter().any(|x| x.message_id == "file.too-many-cells"), "{:#?}", f.findings);
+}

@@ -1,7 +1,8 @@
 //! Ingest: workbooks (xlsx, xlsm, xlsb, xls, ods) through calamine into [`Grid`]s.
 //!
 //! xlsx and xlsb are streamed cell by cell, so a sheet whose last cell sits at row 1,048,576
-//! costs what its cells cost, not rows × columns; reading stops at the row limit. xlsx formulas
+//! costs what its cells cost, not rows × columns; reading stops at the first value past the row
+//! limit (formatted empty cells are passed over: they are not content). xlsx formulas
 //! are read in the same pass, so a formula without a cached value becomes
 //! [`Cell::FormulaNoValue`] instead of a silent blank.
 
@@ -83,17 +84,19 @@ fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
         let streamed = wb.worksheet_cells_reader(&name).and_then(|mut reader| {
             while let Some(cell) = reader.next_cell_with_formula()? {
                 let (row, col) = cell.pos;
+                let value = match (convert_ref(&cell.value, is_1904), cell.formula) {
+                    // An empty cached result (`<v></v>` or none) of a formula means it was never calculated.
+                    (v, Some(f)) if v.is_empty() && !f.is_empty() => Cell::FormulaNoValue(f),
+                    (v, _) => v,
+                };
+                // A formatted empty cell is not content: it neither extends nor truncates the sheet.
+                if value.is_empty() {
+                    continue;
+                }
                 match place(&mut grid, row, col, limits) {
                     Place::Stop => break,
                     Place::Skip => continue,
-                    Place::Read => {}
-                }
-                let value = convert_ref(&cell.value, is_1904);
-                // An empty cached result (`<v></v>` or none) of a formula means it was never calculated.
-                match (value, cell.formula) {
-                    (v, Some(f)) if v.is_empty() && !f.is_empty() => grid.set(row, col, Cell::FormulaNoValue(f)),
-                    (v, _) if v.is_empty() => {}
-                    (v, _) => grid.set(row, col, v),
+                    Place::Read => grid.set(row, col, value),
                 }
             }
             Ok(())
@@ -116,14 +119,14 @@ fn read_xlsb(wb: &mut Xlsb<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
         let streamed = wb.worksheet_cells_reader(&name).and_then(|mut reader| {
             while let Some(cell) = reader.next_cell()? {
                 let (row, col) = cell.get_position();
+                let value = convert_ref(cell.get_value(), is_1904);
+                if value.is_empty() {
+                    continue;
+                }
                 match place(&mut grid, row, col, limits) {
                     Place::Stop => break,
                     Place::Skip => continue,
-                    Place::Read => {}
-                }
-                let v = convert_ref(cell.get_value(), is_1904);
-                if v != Cell::Empty {
-                    grid.set(row, col, v);
+                    Place::Read => grid.set(row, col, value),
                 }
             }
             Ok(())
@@ -164,14 +167,14 @@ fn grid_from_range(name: &str, range: &Range<Data>, limits: &Limits, is_1904: bo
     let (r0, c0) = range.start().unwrap_or((0, 0));
     for (r, c, v) in range.used_cells() {
         let (row, col) = (r0 + r as u32, c0 + c as u32);
+        let cell = convert(v, is_1904);
+        if cell.is_empty() {
+            continue;
+        }
         match place(&mut grid, row, col, limits) {
             Place::Stop => break,
             Place::Skip => continue,
-            Place::Read => {}
-        }
-        let cell = convert(v, is_1904);
-        if cell != Cell::Empty {
-            grid.set(row, col, cell);
+            Place::Read => grid.set(row, col, cell),
         }
     }
     grid
