@@ -154,7 +154,7 @@ impl Serialize for Location {
 
 /// A1 reference of a 0-based cell: (0, 0) is `A1`, (13, 5) is `F14`.
 pub fn a1(row: u32, col: u32) -> String {
-    format!("{}{}", column_letters(col), row + 1)
+    format!("{}{}", column_letters(col), u64::from(row) + 1)
 }
 
 /// Spreadsheet column letters of a 0-based column: 0 → `A`, 25 → `Z`, 26 → `AA`.

@@ -187,7 +187,7 @@ struct Extent {
 impl Extent {
     fn cells(&self) -> u64 {
         match (self.rows, self.cols) {
-            (Some((r0, r1)), Some((c0, c1))) => (r1 - r0 + 1).saturating_mul(c1 - c0 + 1),
+            (Some((r0, r1)), Some((c0, c1))) => (r1 - r0).saturating_add(1).saturating_mul((c1 - c0).saturating_add(1)),
             _ => 0,
         }
     }
@@ -324,4 +324,47 @@ fn ods_extents<R: Read>(guard: &mut Guard<R>, limits: &Limits, file: &str) -> Re
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ods(body: &str) -> Option<Finding> {
+        let xml = format!(
+            "<office:document-content><table:table table:name=\"S\">{body}</table:table></office:document-content>"
+        );
+        let mut guard = Guard::new(xml.as_bytes(), u64::MAX, true);
+        ods_extents(&mut guard, &Limits::default(), "f.ods").ok().flatten()
+    }
+
+    #[test]
+    fn ods_extent_counts_repeats_and_ignores_empty_trailing_cells() {
+        let value =
+            "<table:table-cell office:value-type=\"float\" office:value=\"1\"><text:p>1</text:p></table:table-cell>";
+        // LibreOffice's trailing filler: empty rows and columns repeated to the sheet's end.
+        let normal = format!(
+            "<table:table-row>{value}<table:table-cell table:number-columns-repeated=\"16383\"/></table:table-row>\
+             <table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>"
+        );
+        assert!(ods(&normal).is_none());
+        let far = format!(
+            "<table:table-row>{value}</table:table-row><table:table-row table:number-rows-repeated=\"30000\"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated=\"199\"/>{value}</table:table-row>"
+        );
+        let f = ods(&far).expect("30,001 × 200 cells is over 4,000,000");
+        assert!(f.message().contains("GR30002"), "{}", f.message());
+        // Absurd repeat counts saturate instead of overflowing.
+        let huge =
+            format!("<table:table-row table:number-rows-repeated=\"18446744073709551615\">{value}</table:table-row>");
+        assert!(ods(&huge).is_some());
+    }
+
+    #[test]
+    fn guard_counts_runs_across_reads() {
+        let text = format!("<a>{}</a>", "x".repeat(MAX_XML_TOKEN as usize + 1));
+        let mut guard = Guard::new(std::io::BufReader::with_capacity(7, text.as_bytes()), u64::MAX, true);
+        assert!(matches!(drain(&mut guard), Err(Stop::Token)));
+        let mut guard = Guard::new(text.as_bytes(), 100, false);
+        assert!(matches!(drain(&mut guard), Err(Stop::Total)));
+    }
 }
