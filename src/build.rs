@@ -33,19 +33,20 @@ pub fn load_render_inputs(
     let readable = |doc: &markdown::Document| {
         audience == crate::disclose::Audience::Internal || doc.front.audience.as_deref() != Some("internal")
     };
-    let md_files = |dir: &Path| -> Vec<std::path::PathBuf> {
-        let mut v: Vec<_> = std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "md"))
-            .collect();
-        v.sort();
-        v
+    // Symbolic links are skipped with a problem each (see `project::plain_files`).
+    let md_files = |dir: &Path, problems: &mut Vec<String>| -> Vec<std::path::PathBuf> {
+        let (files, links) = crate::project::plain_files(dir);
+        problems.extend(links);
+        files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")).collect()
     };
-    for path in md_files(&root.join("pages")) {
-        let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    for path in md_files(&root.join("pages"), &mut problems) {
+        let slug = match crate::project::page_slug(&path) {
+            Ok(slug) => slug,
+            Err(e) => {
+                problems.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
         match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| markdown::parse(&t)) {
             Ok(doc) if readable(&doc) => files.pages.push((slug, doc)),
             Ok(_) => {}
@@ -53,7 +54,7 @@ pub fn load_render_inputs(
         }
     }
     if let Some(period) = latest {
-        for path in md_files(&root.join("narratives").join(period.to_string())) {
+        for path in md_files(&root.join("narratives").join(period.to_string()), &mut problems) {
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let code: String = name.chars().take(2).collect();
             match std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|t| markdown::parse(&t)) {
@@ -65,13 +66,15 @@ pub fn load_render_inputs(
             }
         }
     }
-    for entry in std::fs::read_dir(root.join("templates")).into_iter().flatten().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        match std::fs::read_to_string(entry.path()) {
+    let (templates, links) = crate::project::plain_files(&root.join("templates"));
+    problems.extend(links);
+    for path in templates {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        match std::fs::read_to_string(&path) {
             Ok(t) => {
                 files.overrides.insert(name, t);
             }
-            Err(e) => problems.push(format!("{}: {e}", entry.path().display())),
+            Err(e) => problems.push(format!("{}: {e}", path.display())),
         }
     }
     (files, problems)

@@ -154,7 +154,7 @@ impl Serialize for Location {
 
 /// A1 reference of a 0-based cell: (0, 0) is `A1`, (13, 5) is `F14`.
 pub fn a1(row: u32, col: u32) -> String {
-    format!("{}{}", column_letters(col), row + 1)
+    format!("{}{}", column_letters(col), u64::from(row) + 1)
 }
 
 /// Spreadsheet column letters of a 0-based column: 0 → `A`, 25 → `Z`, 26 → `AA`.
@@ -257,8 +257,33 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     (
         "file.not-utf8",
-        "The CSV file is not UTF-8 text (first bad byte at offset {offset}). Save it as 'CSV UTF-8' and submit again.",
+        "The CSV file is not UTF-8 text (first bad byte {byte} at line {line}, character {column}); it was not read rather than guessed at, because a wrong guess garbles names. In Excel use File › Save As › 'CSV UTF-8 (Comma delimited)' (LibreOffice: character set 'Unicode (UTF-8)') and submit again.",
     ),
+    (
+        "file.symlink",
+        "This is a symbolic link; ftc does not follow links, so what it points to was not read. Copy the file itself into the project folder.",
+    ),
+    (
+        "file.xml-token-too-long",
+        "The workbook's part '{part}' holds a single cell or tag of more than {limit} bytes, more than any spreadsheet program writes; it was not read (it could exhaust memory). Open the file in Excel or LibreOffice, delete the oversized cell, save it again, and resubmit.",
+    ),
+    (
+        "file.too-many-strings",
+        "The workbook declares {count} distinct texts, more than ftc reads ({limit}); it was not read. Copy the cascade or budget sheet alone into a new workbook and submit that.",
+    ),
+    (
+        "file.sheet-too-large",
+        "Sheet '{sheet}' has content as far as {cell}, spanning {cells} cells, more than the {limit} ftc reads from an .ods sheet; the file was not read. Delete stray content far below or right of the table (or save the file as .xlsx) and resubmit.",
+    ),
+    (
+        "file.too-many-columns",
+        "Sheet '{sheet}' has data in {cell}, beyond the limit of {limit} columns; columns past the limit were not read. Delete stray content far right of the table.",
+    ),
+    (
+        "file.not-utf16",
+        "The CSV file starts as UTF-16 text but is not valid UTF-16 ({detail}). Save it as 'CSV UTF-8 (Comma delimited)' and submit again.",
+    ),
+    ("file.utf16", "The file is UTF-16 text ({encoding}, as Excel saves 'Unicode text'); it was decoded as such."),
     ("file.empty", "The file is empty."),
     (
         "file.sheet-unreadable",

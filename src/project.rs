@@ -310,6 +310,44 @@ impl Project {
     }
 }
 
+/// The regular files directly in `dir`, sorted, and a problem line for each symbolic link met
+/// (including `dir` itself being one). Links are never followed: one could point out of the
+/// project and publish what it points to. A missing `dir` has no files and no problems.
+pub fn plain_files(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let link = |p: &Path| {
+        format!(
+            "{}: is a symbolic link; ftc does not follow links, so it was not read. Copy the file itself into the project folder.",
+            p.display()
+        )
+    };
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return (Vec::new(), vec![link(dir)]);
+    }
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        match entry.file_type() {
+            Ok(t) if t.is_symlink() => problems.push(link(&entry.path())),
+            Ok(t) if t.is_file() => files.push(entry.path()),
+            _ => {}
+        }
+    }
+    files.sort();
+    problems.sort();
+    (files, problems)
+}
+
+/// A free page's name as it becomes part of the site's paths and links: letters (any script),
+/// digits, `-` and `_` only, so a file name can never carry markup or a path into the site.
+pub fn page_slug(path: &Path) -> Result<String, String> {
+    let slug = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if !slug.is_empty() && slug.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+        Ok(slug)
+    } else {
+        Err("the page was not published: its file name may hold only letters, digits, '-' and '_' (e.g. pages/methodology.md); rename it".into())
+    }
+}
+
 /// Whether `dir` looks like a project folder (has `ftc.toml`).
 pub fn is_project(dir: &Path) -> bool {
     dir.join(CONFIG_FILE).is_file()

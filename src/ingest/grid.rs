@@ -62,6 +62,8 @@ pub struct Grid {
     pub merges: Vec<(u32, u32, u32, u32)>,
     /// Whether reading stopped at the row limit (the sheet goes on beyond `rows`).
     pub truncated_at: Option<u32>,
+    /// The first cell found beyond the column limit (row, col), if any: it was not read.
+    pub beyond_columns: Option<(u32, u32)>,
 }
 
 static EMPTY: Cell = Cell::Empty;

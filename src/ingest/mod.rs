@@ -8,6 +8,7 @@ pub mod csvfile;
 pub mod grid;
 pub mod header;
 pub mod number;
+pub mod package;
 pub mod sniff;
 pub mod workbook;
 
@@ -43,36 +44,41 @@ pub struct SubmissionFile {
     pub findings: Vec<Finding>,
 }
 
-/// Read every submission of a project.
+/// Read every submission of a project. Symbolic links are not followed: each one met is a
+/// warning naming it, so a link out of the project can neither leak a file into the site nor
+/// disappear without a word.
 pub fn ingest(project: &Project) -> Submissions {
     let mut out = Submissions::default();
     let root = project.submissions_dir();
-    for (period_dir, period_name) in subdirs(&root) {
+    let shown = |p: &Path| display(&project.root, p);
+    if std::fs::symlink_metadata(&root).is_ok_and(|m| m.file_type().is_symlink()) {
+        out.findings.push(symlink_finding(&shown(&root)));
+        return out;
+    }
+    let (periods, links) = subdirs(&root);
+    out.findings.extend(links.iter().map(|l| symlink_finding(&shown(l))));
+    for (period_dir, period_name) in periods {
         let Ok(period) = period_name.parse::<Period>() else {
             out.findings.push(
-                Finding::warning(
-                    Rule::PeriodMismatch,
-                    "period.folder",
-                    Location::file(display(&project.root, &period_dir)),
-                )
-                .arg("folder", &period_name),
+                Finding::warning(Rule::PeriodMismatch, "period.folder", Location::file(shown(&period_dir)))
+                    .arg("folder", &period_name),
             );
             continue;
         };
-        for (prov_dir, prov_name) in subdirs(&period_dir) {
+        let (provinces, links) = subdirs(&period_dir);
+        out.findings.extend(links.iter().map(|l| symlink_finding(&shown(l))));
+        for (prov_dir, prov_name) in provinces {
             let Some(province) = province_from_folder(&prov_name, &project.geography) else {
                 out.findings.push(
-                    Finding::warning(
-                        Rule::UnknownArea,
-                        "province.folder",
-                        Location::file(display(&project.root, &prov_dir)),
-                    )
-                    .arg("folder", &prov_name),
+                    Finding::warning(Rule::UnknownArea, "province.folder", Location::file(shown(&prov_dir)))
+                        .arg("folder", &prov_name),
                 );
                 continue;
             };
-            for path in files_under(&prov_dir) {
-                let mut file = read_file(&path, &display(&project.root, &path), &project.config.limits);
+            let (files, links) = walk(&prov_dir);
+            out.findings.extend(links.iter().map(|l| symlink_finding(&shown(l))));
+            for path in files {
+                let mut file = read_file(&path, &shown(&path), &project.config.limits);
                 file.period = Some(period);
                 file.province = Some(province.clone());
                 out.files.push(file);
@@ -82,11 +88,23 @@ pub fn ingest(project: &Project) -> Submissions {
     out
 }
 
+fn symlink_finding(shown: &str) -> Finding {
+    Finding::warning(Rule::UnreadableFile, "file.symlink", Location::file(shown))
+}
+
 /// Read files and folders named on the command line (`ftc check`), outside any project layout.
+/// A path given by name is read even if it is a link (the user chose it); links met inside a
+/// folder are not followed.
 pub fn ingest_paths(paths: &[PathBuf], limits: &Limits) -> Submissions {
     let mut out = Submissions::default();
     for p in paths {
-        let files = if p.is_dir() { files_under(p) } else { vec![p.clone()] };
+        let files = if p.is_dir() {
+            let (files, links) = walk(p);
+            out.findings.extend(links.iter().map(|l| symlink_finding(&l.to_string_lossy())));
+            files
+        } else {
+            vec![p.clone()]
+        };
         for f in files {
             out.files.push(read_file(&f, &f.to_string_lossy(), limits));
         }
@@ -125,16 +143,14 @@ pub fn read_file(path: &Path, shown: &str, limits: &Limits) -> SubmissionFile {
 
 fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result<Vec<grid::Grid>, Finding> {
     let loc = || Location::file(&file.path);
-    let meta = std::fs::symlink_metadata(path)
-        .map_err(|e| Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e))?;
-    file.bytes = meta.len();
-    if meta.len() > limits.max_file_bytes {
-        return Err(Finding::error(Rule::UnreadableFile, "file.too-large", loc())
-            .arg("size", meta.len())
-            .arg("limit", limits.max_file_bytes));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e))?;
+    file.bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let bytes = read_bounded(path, limits.max_file_bytes).map_err(|e| match e {
+        Bounded::Io(e) => Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e),
+        Bounded::TooLarge(size) => Finding::error(Rule::UnreadableFile, "file.too-large", loc())
+            .arg("size", size)
+            .arg("limit", limits.max_file_bytes),
+    })?;
+    file.bytes = bytes.len() as u64;
     let format = match sniff::sniff(&bytes) {
         Sniffed::Spreadsheet(f) => f,
         Sniffed::Encrypted => return Err(Finding::error(Rule::UnreadableFile, "file.encrypted", loc())),
@@ -156,6 +172,29 @@ fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result
     Ok(read.sheets)
 }
 
+enum Bounded {
+    Io(std::io::Error),
+    /// The size on disk, or more than the limit when it grew while being read.
+    TooLarge(String),
+}
+
+/// The file's bytes, never more than `limit`: checked against its size before reading, and
+/// read through a limit, so a file that grows, a device or a pipe cannot exhaust memory.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Bounded> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(Bounded::Io)?;
+    let size = file.metadata().map_err(Bounded::Io)?.len();
+    if size > limit {
+        return Err(Bounded::TooLarge(size.to_string()));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(Bounded::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Bounded::TooLarge(format!("more than {limit}")));
+    }
+    Ok(bytes)
+}
+
 /// Say so when the extension claims another format than the bytes (a tab-separated text saved
 /// as `.xls`, say); the bytes win.
 fn note_extension(path: &Path, format: Format, file: &mut SubmissionFile) {
@@ -172,40 +211,56 @@ fn note_extension(path: &Path, format: Format, file: &mut SubmissionFile) {
     }
 }
 
-/// Direct subfolders, sorted by name; symbolic links are not followed.
-fn subdirs(dir: &Path) -> Vec<(PathBuf, String)> {
-    let mut out: Vec<(PathBuf, String)> = walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .max_depth(1)
-        .follow_links(false)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_dir())
-        .map(|e| (e.path().to_path_buf(), e.file_name().to_string_lossy().into_owned()))
-        .filter(|(_, n)| !n.starts_with('.'))
-        .collect();
-    out.sort();
-    out
+/// Direct subfolders, sorted by name, and the symbolic links beside them (not followed).
+fn subdirs(dir: &Path) -> (Vec<(PathBuf, String)>, Vec<PathBuf>) {
+    let mut dirs = Vec::new();
+    let mut links = Vec::new();
+    let entries = walkdir::WalkDir::new(dir).min_depth(1).max_depth(1).follow_links(false).sort_by_file_name();
+    for e in entries.into_iter().filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if e.path_is_symlink() {
+            links.push(e.path().to_path_buf());
+        } else if e.file_type().is_dir() {
+            dirs.push((e.path().to_path_buf(), name));
+        }
+    }
+    (dirs, links)
 }
 
 /// Files below a folder, sorted; skips hidden files, office lock files (`~$x.xlsx`), notes in
 /// Markdown, and anything behind a symbolic link (it could point out of the project).
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+    walk(dir).0
+}
+
+/// The files below a folder as [`files_under`] has them, and the symbolic links met on the way
+/// (to files or folders; none is followed).
+pub fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut files = Vec::new();
+    let mut links = Vec::new();
+    let entries = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .max_depth(8)
+        .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().to_path_buf())
-        .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            !name.starts_with("~$") && !name.starts_with(".~lock") && !name.to_ascii_lowercase().ends_with(".md")
-        })
-        .collect();
-    out.sort();
-    out
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for e in entries.filter_map(Result::ok) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("~$") || name.starts_with(".~lock") {
+            continue;
+        }
+        if e.depth() > 0 && e.path_is_symlink() {
+            links.push(e.path().to_path_buf());
+        } else if e.file_type().is_file() && !name.to_ascii_lowercase().ends_with(".md") {
+            files.push(e.path().to_path_buf());
+        }
+    }
+    files.sort();
+    links.sort();
+    (files, links)
 }
 
 /// `12`, `12-phnom-penh`, `1`, or a province's name (`Phnom Penh`, `siem-reap`).

@@ -76,6 +76,10 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
     if bytes.starts_with(b"{\\rtf") {
         return Sniffed::Other("an RTF document");
     }
+    // UTF-16 text with a byte-order mark (Excel's "Unicode text"): the CSV reader decodes it.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Sniffed::Spreadsheet(Format::Csv);
+    }
     let head = &bytes[..bytes.len().min(8192)];
     if head.contains(&0) {
         return Sniffed::Other("a binary file");
@@ -199,6 +203,8 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.4"), Sniffed::Other("a PDF document"));
         assert_eq!(sniff(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0]), Sniffed::Spreadsheet(Format::Xls));
         assert_eq!(sniff(&[1, 0, 2, 3]), Sniffed::Other("a binary file"));
+        // UTF-16 text with a byte-order mark has NUL bytes but is text: the CSV reader decodes it.
+        assert_eq!(sniff(&[0xFF, 0xFE, b'a', 0, b',', 0]), Sniffed::Spreadsheet(Format::Csv));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Ingest: workbooks (xlsx, xlsm, xlsb, xls, ods) through calamine into [`Grid`]s.
 //!
 //! xlsx and xlsb are streamed cell by cell, so a sheet whose last cell sits at row 1,048,576
-//! costs what its cells cost, not rows × columns; reading stops at the row limit. xlsx formulas
+//! costs what its cells cost, not rows × columns; reading stops at the first value past the row
+//! limit (formatted empty cells are passed over: they are not content). xlsx formulas
 //! are read in the same pass, so a formula without a cached value becomes
 //! [`Cell::FormulaNoValue`] instead of a silent blank.
 
 use super::grid::{Cell, Grid};
+use super::package;
 use super::sniff::{self, Format};
 use crate::finding::{Finding, Location, Rule};
 use crate::period::{date_from_serial, parse_date_text};
@@ -23,7 +25,7 @@ pub struct WorkbookRead {
 /// Read every worksheet of a workbook. `Err` is a finding that refuses the whole file.
 pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits) -> Result<WorkbookRead, Finding> {
     if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
-        check_package(&bytes, file, limits)?;
+        package::check_package(&bytes, format, file, limits)?;
     }
     let xor = format == Format::Xls && sniff::has_xor_filepass(&bytes);
     let cursor = Cursor::new(bytes);
@@ -41,25 +43,6 @@ pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits
         Format::Csv => Err("not a workbook".to_string()),
     };
     result.map_err(|detail| open_failure(&detail, format, xor, file))
-}
-
-/// Refuse zip packages that are ambiguous (duplicate entries) or that declare more than the
-/// limit uncompressed (a zip bomb).
-fn check_package(bytes: &[u8], file: &str, limits: &Limits) -> Result<(), Finding> {
-    let Ok(entries) = sniff::zip_entries(bytes) else { return Ok(()) };
-    if let Some(entry) = sniff::duplicate_entry(&entries) {
-        return Err(
-            Finding::error(Rule::UnreadableFile, "file.duplicate-zip-entry", Location::file(file)).arg("entry", entry)
-        );
-    }
-    let total: u64 = entries.iter().map(|e| e.uncompressed).sum();
-    let cap = limits.max_file_bytes.saturating_mul(20);
-    if total > cap {
-        return Err(Finding::error(Rule::UnreadableFile, "file.too-large", Location::file(file))
-            .arg("size", format!("{total} (uncompressed)"))
-            .arg("limit", cap));
-    }
-    Ok(())
 }
 
 fn open_failure(detail: &str, format: Format, xor: bool, file: &str) -> Finding {
@@ -101,15 +84,19 @@ fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
         let streamed = wb.worksheet_cells_reader(&name).and_then(|mut reader| {
             while let Some(cell) = reader.next_cell_with_formula()? {
                 let (row, col) = cell.pos;
-                if !place(&mut grid, row, col, limits) {
-                    break;
+                let value = match (convert_ref(&cell.value, is_1904), cell.formula) {
+                    // An empty cached result (`<v></v>` or none) of a formula means it was never calculated.
+                    (v, Some(f)) if v.is_empty() && !f.is_empty() => Cell::FormulaNoValue(f),
+                    (v, _) => v,
+                };
+                // A formatted empty cell is not content: it neither extends nor truncates the sheet.
+                if value.is_empty() {
+                    continue;
                 }
-                let value = convert_ref(&cell.value, is_1904);
-                // An empty cached result (`<v></v>` or none) of a formula means it was never calculated.
-                match (value, cell.formula) {
-                    (v, Some(f)) if v.is_empty() && !f.is_empty() => grid.set(row, col, Cell::FormulaNoValue(f)),
-                    (v, _) if v.is_empty() => {}
-                    (v, _) => grid.set(row, col, v),
+                match place(&mut grid, row, col, limits) {
+                    Place::Stop => break,
+                    Place::Skip => continue,
+                    Place::Read => grid.set(row, col, value),
                 }
             }
             Ok(())
@@ -132,12 +119,14 @@ fn read_xlsb(wb: &mut Xlsb<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
         let streamed = wb.worksheet_cells_reader(&name).and_then(|mut reader| {
             while let Some(cell) = reader.next_cell()? {
                 let (row, col) = cell.get_position();
-                if !place(&mut grid, row, col, limits) {
-                    break;
+                let value = convert_ref(cell.get_value(), is_1904);
+                if value.is_empty() {
+                    continue;
                 }
-                let v = convert_ref(cell.get_value(), is_1904);
-                if v != Cell::Empty {
-                    grid.set(row, col, v);
+                match place(&mut grid, row, col, limits) {
+                    Place::Stop => break,
+                    Place::Skip => continue,
+                    Place::Read => grid.set(row, col, value),
                 }
             }
             Ok(())
@@ -150,8 +139,9 @@ fn read_xlsb(wb: &mut Xlsb<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
     out
 }
 
-/// xls and ods: calamine gives whole ranges. Their sizes are bounded by calamine's own cell
-/// limit; rows beyond ours are dropped here.
+/// xls and ods: calamine gives whole ranges, allocated over the box around their cells. An ods
+/// file with a sheet too large for that was refused by the package scan; an xls sheet is
+/// bounded by the format (65,536 × 256 cells). Rows beyond our limit are dropped here.
 fn read_ranges<R, M>(wb: &mut R, file: &str, limits: &Limits, is_1904: bool, merges_of: M) -> WorkbookRead
 where
     R: Reader<Cursor<Vec<u8>>>,
@@ -177,24 +167,39 @@ fn grid_from_range(name: &str, range: &Range<Data>, limits: &Limits, is_1904: bo
     let (r0, c0) = range.start().unwrap_or((0, 0));
     for (r, c, v) in range.used_cells() {
         let (row, col) = (r0 + r as u32, c0 + c as u32);
-        if !place(&mut grid, row, col, limits) {
-            break;
-        }
         let cell = convert(v, is_1904);
-        if cell != Cell::Empty {
-            grid.set(row, col, cell);
+        if cell.is_empty() {
+            continue;
+        }
+        match place(&mut grid, row, col, limits) {
+            Place::Stop => break,
+            Place::Skip => continue,
+            Place::Read => grid.set(row, col, cell),
         }
     }
     grid
 }
 
-/// Whether a cell at (row, col) is within limits; marks the grid truncated when a row is not.
-fn place(grid: &mut Grid, row: u32, col: u32, limits: &Limits) -> bool {
+enum Place {
+    Read,
+    /// Beyond the last column: skip this cell, read on.
+    Skip,
+    /// Beyond the last row: cells come row by row, so stop.
+    Stop,
+}
+
+/// Whether a cell at (row, col) is within limits; marks the grid truncated when a row is not,
+/// and remembers the first cell found beyond the last column read.
+fn place(grid: &mut Grid, row: u32, col: u32, limits: &Limits) -> Place {
     if row >= limits.max_rows {
         grid.truncated_at = Some(row);
-        return false;
+        return Place::Stop;
     }
-    col < limits.max_columns
+    if col >= limits.max_columns {
+        grid.beyond_columns.get_or_insert((row, col));
+        return Place::Skip;
+    }
+    Place::Read
 }
 
 fn finish(mut grid: Grid, file: &str, limits: &Limits, out: &mut WorkbookRead) {
@@ -204,6 +209,18 @@ fn finish(mut grid: Grid, file: &str, limits: &Limits, out: &mut WorkbookRead) {
                 .arg("sheet", &grid.name)
                 .arg("rows", u64::from(row) + 1)
                 .arg("limit", limits.max_rows),
+        );
+    }
+    if let Some((row, col)) = grid.beyond_columns {
+        out.findings.push(
+            Finding::warning(
+                Rule::UnreadableFile,
+                "file.too-many-columns",
+                Location::sheet(file, &grid.name).with_cell(row, col),
+            )
+            .arg("sheet", &grid.name)
+            .arg("cell", crate::finding::a1(row, col))
+            .arg("limit", limits.max_columns),
         );
     }
     let uncached: Vec<(u32, u32)> = grid

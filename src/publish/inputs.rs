@@ -34,10 +34,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// The folders of a project whose files a build reads, besides `ftc.toml` and `geography.csv`.
 pub const INPUT_DIRS: &[&str] = &["submissions", "pages", "narratives", "templates"];
 
+/// What stands in for a symbolic link's content: links are never followed.
+const SYMLINK: &[u8] = b"ftc: a symbolic link, not followed\n";
+
 /// Every file a build of the project in `root` reads: `ftc.toml`, `geography.csv` when the
 /// project has one, and every file under `submissions/`, `pages/`, `narratives/` and
 /// `templates/`, sorted by path. Hidden files (`.name`) and office lock files (`~$name`) are
-/// left out, as ingest leaves them out; symbolic links are not followed.
+/// left out, as ingest leaves them out. Symbolic links are not followed; each is listed with a
+/// fixed stand-in content, since the build reports it.
 pub fn collect(root: &Path) -> std::io::Result<Vec<FileEntry>> {
     let mut out = Vec::new();
     for name in [crate::project::CONFIG_FILE, crate::project::GEOGRAPHY_FILE] {
@@ -51,9 +55,11 @@ pub fn collect(root: &Path) -> std::io::Result<Vec<FileEntry>> {
         if !base.is_dir() {
             continue;
         }
-        for entry in walkdir::WalkDir::new(&base).follow_links(false).sort_by_file_name() {
+        let walk = walkdir::WalkDir::new(&base).follow_links(false).follow_root_links(false).sort_by_file_name();
+        for entry in walk {
             let entry = entry.map_err(std::io::Error::other)?;
-            if !entry.file_type().is_file() {
+            let link = entry.path_is_symlink();
+            if !entry.file_type().is_file() && !link {
                 continue;
             }
             let Ok(rel) = entry.path().strip_prefix(root) else { continue };
@@ -61,7 +67,9 @@ pub fn collect(root: &Path) -> std::io::Result<Vec<FileEntry>> {
             if parts.iter().any(|p| p.starts_with('.') || p.starts_with("~$")) {
                 continue;
             }
-            out.push(FileEntry::of(&parts.join("/"), &std::fs::read(entry.path())?));
+            // A link is not followed, but the build reports it: its presence is an input.
+            let content = if link { SYMLINK.to_vec() } else { std::fs::read(entry.path())? };
+            out.push(FileEntry::of(&parts.join("/"), &content));
         }
     }
     out.sort();

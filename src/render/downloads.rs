@@ -24,8 +24,9 @@ pub struct Table {
 
 /// Text that a spreadsheet could take for a formula, made inert.
 pub fn neutralise(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+    // Look past leading spaces too: some programs trim them before deciding what a cell is.
+    match s.trim_start_matches([' ', '\u{a0}']).chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
         _ => s.to_string(),
     }
 }

@@ -1,0 +1,370 @@
+//! Ingest: a zip package (xlsx, xlsb, ods) checked before calamine opens it. calamine trusts
+//! what a package says about itself; a hostile or broken one can make it inflate gigabytes,
+//! buffer one gigantic cell, reserve room for billions of strings, or (ods) allocate every
+//! cell between A1 and a value a million rows down. These checks read what the package
+//! *holds*, streamed through a fixed buffer, and refuse it with a finding before any of that.
+
+use super::sniff::{self, Format};
+use crate::finding::{Finding, Location, Rule, a1};
+use crate::project::Limits;
+use std::io::{BufReader, Cursor, Read};
+
+/// The longest run of bytes between two markup characters (`<`, `>`) an XML part may hold:
+/// thirty times more than the longest cell Excel allows (32,767 characters), far less than
+/// memory. Without it the XML reader would buffer a gigantic cell or tag whole.
+pub const MAX_XML_TOKEN: u64 = 1 << 20;
+
+/// The most a package may hold uncompressed, in total.
+pub fn max_unpacked(limits: &Limits) -> u64 {
+    limits.max_file_bytes.saturating_mul(20)
+}
+
+/// Check a package. `Err` refuses the whole file. A package whose directory cannot be read is
+/// let through: calamine says what is wrong with it.
+pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) -> Result<(), Finding> {
+    let loc = || Location::file(file);
+    let Ok(entries) = sniff::zip_entries(bytes) else { return Ok(()) };
+    if let Some(entry) = sniff::duplicate_entry(&entries) {
+        return Err(Finding::error(Rule::UnreadableFile, "file.duplicate-zip-entry", loc()).arg("entry", entry));
+    }
+    let cap = max_unpacked(limits);
+    let declared: u64 = entries.iter().map(|e| e.uncompressed).sum();
+    if declared > cap {
+        return Err(Finding::error(Rule::UnreadableFile, "file.too-large", loc())
+            .arg("size", format!("{declared} (uncompressed)"))
+            .arg("limit", cap));
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let mut inflated = 0u64;
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index(i) else { continue };
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        let lower = name.to_ascii_lowercase();
+        if entry.is_dir() || !(lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".bin")) {
+            continue;
+        }
+        let mut guard = Guard::new(entry, cap.saturating_sub(inflated), !lower.ends_with(".bin"));
+        // An `Io` stop is corrupt data, or more than the entry declared (the inflater stops
+        // there): calamine meets the same error when it reads the part, and names the sheet.
+        let result = if format == Format::Ods && lower == "content.xml" {
+            // calamine parses every ods sheet when it opens the file, so one too large refuses it.
+            ods_extents(&mut guard, limits, file).and_then(|found| match found {
+                Some(f) => Err(Stop::Refused(f)),
+                None => drain(&mut guard),
+            })
+        } else if format == Format::Xlsx && lower.ends_with("sharedstrings.xml") {
+            shared_strings(&mut guard, limits, file)
+        } else {
+            drain(&mut guard)
+        };
+        match result {
+            Ok(_) | Err(Stop::Io) => inflated += guard.total,
+            Err(Stop::Refused(f)) => return Err(f),
+            Err(Stop::Token) => {
+                return Err(Finding::error(Rule::UnreadableFile, "file.xml-token-too-long", loc())
+                    .arg("part", &name)
+                    .arg("limit", MAX_XML_TOKEN));
+            }
+            Err(Stop::Total) => {
+                return Err(Finding::error(Rule::UnreadableFile, "file.too-large", loc())
+                    .arg("size", format!("more than {cap} (uncompressed)"))
+                    .arg("limit", cap));
+            }
+        }
+    }
+    Ok(())
+}
+
+enum Stop {
+    /// A run without markup longer than [`MAX_XML_TOKEN`].
+    Token,
+    /// More bytes than the package may hold, whatever it declared.
+    Total,
+    /// The inflater or the XML failed (corrupt data, or more data than the entry declared).
+    Io,
+    Refused(Finding),
+}
+
+/// A reader that counts what really comes out of the inflater and fails, before anything
+/// downstream buffers it, once the total or a run without markup is too long.
+struct Guard<R> {
+    inner: R,
+    total: u64,
+    cap: u64,
+    run: u64,
+    xml: bool,
+    tripped: Option<Stop>,
+}
+
+impl<R: Read> Guard<R> {
+    fn new(inner: R, cap: u64, xml: bool) -> Self {
+        Guard { inner, total: 0, cap, run: 0, xml, tripped: None }
+    }
+
+    fn trip(&mut self, why: Stop) -> std::io::Error {
+        self.tripped = Some(why);
+        std::io::Error::new(std::io::ErrorKind::InvalidData, "limit reached")
+    }
+
+    /// Why reading stopped: the guard's own reason, else a failure of the data.
+    fn stop(&mut self) -> Stop {
+        self.tripped.take().unwrap_or(Stop::Io)
+    }
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > self.cap {
+            return Err(self.trip(Stop::Total));
+        }
+        if self.xml {
+            let mut last = 0usize;
+            for pos in memchr::memchr2_iter(b'<', b'>', &buf[..n]) {
+                if self.run + (pos - last) as u64 > MAX_XML_TOKEN {
+                    return Err(self.trip(Stop::Token));
+                }
+                self.run = 0;
+                last = pos + 1;
+            }
+            self.run += (n - last) as u64;
+            if self.run > MAX_XML_TOKEN {
+                return Err(self.trip(Stop::Token));
+            }
+        }
+        Ok(n)
+    }
+}
+
+fn drain<R: Read>(guard: &mut Guard<R>) -> Result<u64, Stop> {
+    match std::io::copy(guard, &mut std::io::sink()) {
+        Ok(_) => Ok(guard.total),
+        Err(_) => Err(guard.stop()),
+    }
+}
+
+/// calamine reserves room for the `uniqueCount` a shared-string table declares before reading
+/// one string: four billion would reserve about 100 GB and abort the process.
+fn shared_strings<R: Read>(guard: &mut Guard<R>, limits: &Limits, file: &str) -> Result<u64, Stop> {
+    let mut head = vec![0u8; 4096];
+    let mut filled = 0;
+    while filled < head.len() {
+        match guard.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(_) => return Err(guard.stop()),
+        }
+    }
+    let text = String::from_utf8_lossy(&head[..filled]);
+    let declared = text.find("<sst").and_then(|at| {
+        let tag = &text[at..text[at..].find('>').map_or(text.len(), |e| at + e)];
+        let value = tag.split("uniqueCount=").nth(1)?.trim_start_matches(['"', '\'']);
+        value.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u64>().ok()
+    });
+    let limit = u64::from(limits.max_rows) * u64::from(limits.max_columns);
+    if let Some(count) = declared.filter(|&c| c > limit) {
+        return Err(Stop::Refused(
+            Finding::error(Rule::UnreadableFile, "file.too-many-strings", Location::file(file))
+                .arg("count", count)
+                .arg("limit", limit),
+        ));
+    }
+    drain(guard)
+}
+
+/// One sheet's extent as calamine will allocate it: the box around its non-empty cells, with
+/// repeated rows and columns counted out.
+#[derive(Default)]
+struct Extent {
+    name: String,
+    /// The next row's index.
+    row: u64,
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+}
+
+impl Extent {
+    fn cells(&self) -> u64 {
+        match (self.rows, self.cols) {
+            (Some((r0, r1)), Some((c0, c1))) => (r1 - r0).saturating_add(1).saturating_mul((c1 - c0).saturating_add(1)),
+            _ => 0,
+        }
+    }
+}
+
+fn widen(range: &mut Option<(u64, u64)>, lo: u64, hi: u64) {
+    *range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+}
+
+fn repeat(e: &quick_xml::events::BytesStart<'_>, attr: &str) -> u64 {
+    e.try_get_attribute(attr).ok().flatten().and_then(|a| a.value.trim().parse::<u64>().ok()).unwrap_or(1).max(1)
+}
+
+/// A row or cell as written: its first index and how many times it repeats.
+#[derive(Clone, Copy)]
+struct Span {
+    first: u64,
+    reps: u64,
+}
+
+impl Span {
+    fn last(self) -> u64 {
+        self.first.saturating_add(self.reps - 1)
+    }
+}
+
+/// Where the walk through a sheet is: the row being read (with the columns that have content)
+/// and the cell being read (with whether it holds anything).
+#[derive(Default)]
+struct Walk {
+    row: Option<(Span, Option<(u64, u64)>)>,
+    col: u64,
+    cell: Option<(Span, bool)>,
+}
+
+impl Walk {
+    fn close_cell(&mut self) {
+        if let (Some((cell, true)), Some((_, cols))) = (self.cell.take(), self.row.as_mut()) {
+            widen(cols, cell.first, cell.last());
+        }
+    }
+}
+
+/// The first ods sheet whose non-empty cells span more than `max_rows × max_columns` cells, as
+/// the finding that refuses the file.
+fn ods_extents<R: Read>(guard: &mut Guard<R>, limits: &Limits, file: &str) -> Result<Option<Finding>, Stop> {
+    use quick_xml::events::Event;
+    let budget = u64::from(limits.max_rows) * u64::from(limits.max_columns);
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(&mut *guard));
+    let mut buf = Vec::new();
+    let mut sheet = Extent::default();
+    let mut at = Walk::default();
+    loop {
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(e) => e,
+            Err(_) => {
+                drop(reader);
+                return Err(guard.stop());
+            }
+        };
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            match e.name().as_ref() {
+                "table:table" => {
+                    let name = e.try_get_attribute("table:name").ok().flatten().map(|a| a.value.into_owned());
+                    sheet = Extent { name: name.unwrap_or_default(), ..Extent::default() };
+                }
+                "table:table-row" if empty => {
+                    sheet.row = sheet.row.saturating_add(repeat(e, "table:number-rows-repeated"));
+                }
+                "table:table-row" => {
+                    let span = Span { first: sheet.row, reps: repeat(e, "table:number-rows-repeated") };
+                    at = Walk { row: Some((span, None)), ..Walk::default() };
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let reps = repeat(e, "table:number-columns-repeated");
+                    let valued = e.try_get_attribute("office:value-type").ok().flatten().is_some();
+                    at.cell = Some((Span { first: at.col, reps }, valued));
+                    at.col = at.col.saturating_add(reps);
+                    if empty {
+                        at.close_cell();
+                    }
+                }
+                // Any element inside a cell (a paragraph of text) gives it content.
+                _ => {
+                    if let Some(c) = at.cell.as_mut() {
+                        c.1 = true;
+                    }
+                }
+            }
+            continue;
+        }
+        match event {
+            Event::End(e) => match e.name().as_ref() {
+                "table:table-cell" | "table:covered-table-cell" => at.close_cell(),
+                "table:table-row" => {
+                    if let Some((span, cols)) = at.row.take() {
+                        if let Some((c0, c1)) = cols {
+                            widen(&mut sheet.rows, span.first, span.last());
+                            widen(&mut sheet.cols, c0, c1);
+                        }
+                        sheet.row = span.first.saturating_add(span.reps);
+                    }
+                }
+                "table:table" if sheet.cells() > budget => {
+                    let (r1, c1) = (sheet.rows.map_or(0, |r| r.1), sheet.cols.map_or(0, |c| c.1));
+                    let cell = a1(u32::try_from(r1).unwrap_or(u32::MAX), u32::try_from(c1).unwrap_or(u32::MAX));
+                    return Ok(Some(
+                        Finding::error(
+                            Rule::UnreadableFile,
+                            "file.sheet-too-large",
+                            Location::sheet(file, &sheet.name),
+                        )
+                        .arg("sheet", &sheet.name)
+                        .arg("cell", cell)
+                        .arg("cells", sheet.cells())
+                        .arg("limit", budget),
+                    ));
+                }
+                _ => {}
+            },
+            Event::Text(_) | Event::CData(_) => {
+                if let Some(c) = at.cell.as_mut() {
+                    c.1 = true;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ods(body: &str) -> Option<Finding> {
+        let xml = format!(
+            "<office:document-content><table:table table:name=\"S\">{body}</table:table></office:document-content>"
+        );
+        let mut guard = Guard::new(xml.as_bytes(), u64::MAX, true);
+        ods_extents(&mut guard, &Limits::default(), "f.ods").ok().flatten()
+    }
+
+    #[test]
+    fn ods_extent_counts_repeats_and_ignores_empty_trailing_cells() {
+        let value =
+            "<table:table-cell office:value-type=\"float\" office:value=\"1\"><text:p>1</text:p></table:table-cell>";
+        // LibreOffice's trailing filler: empty rows and columns repeated to the sheet's end.
+        let normal = format!(
+            "<table:table-row>{value}<table:table-cell table:number-columns-repeated=\"16383\"/></table:table-row>\
+             <table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>"
+        );
+        assert!(ods(&normal).is_none());
+        let far = format!(
+            "<table:table-row>{value}</table:table-row><table:table-row table:number-rows-repeated=\"30000\"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated=\"199\"/>{value}</table:table-row>"
+        );
+        let f = ods(&far).expect("30,001 × 200 cells is over 4,000,000");
+        assert!(f.message().contains("GR30002"), "{}", f.message());
+        // Absurd repeat counts saturate instead of overflowing.
+        let huge =
+            format!("<table:table-row table:number-rows-repeated=\"18446744073709551615\">{value}</table:table-row>");
+        assert!(ods(&huge).is_some());
+    }
+
+    #[test]
+    fn guard_counts_runs_across_reads() {
+        let text = format!("<a>{}</a>", "x".repeat(MAX_XML_TOKEN as usize + 1));
+        let mut guard = Guard::new(std::io::BufReader::with_capacity(7, text.as_bytes()), u64::MAX, true);
+        assert!(matches!(drain(&mut guard), Err(Stop::Token)));
+        let mut guard = Guard::new(text.as_bytes(), 100, false);
+        assert!(matches!(drain(&mut guard), Err(Stop::Total)));
+    }
+}
