@@ -15,6 +15,29 @@ pub struct Build {
     pub project: Project,
     pub dataset: Dataset,
     pub report: Report,
+    /// How long each stage took (for `--timings` and the benchmark; never in the output).
+    pub timings: Timings,
+}
+
+/// Wall time per pipeline stage, in the order the stages ran.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    /// Run `f`, adding its time to `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let t = std::time::Instant::now();
+        let out = f();
+        let d = t.elapsed();
+        match self.0.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, total)) => *total += d,
+            None => self.0.push((stage, d)),
+        }
+        out
+    }
+    pub fn get(&self, stage: &str) -> std::time::Duration {
+        self.0.iter().filter(|(s, _)| *s == stage).map(|(_, d)| *d).sum()
+    }
 }
 
 /// Free pages (`pages/*.md`), the latest period's narratives (`narratives/<period>/<PP>*.md`)
@@ -168,7 +191,14 @@ pub struct PublishOptions {
 /// What publishing did.
 pub enum Published {
     /// A new edition, with the build behind it and the renderer's non-fatal problems.
-    New { path: std::path::PathBuf, manifest: Box<crate::publish::Manifest>, build: Box<Build>, problems: Vec<String> },
+    New {
+        path: std::path::PathBuf,
+        manifest: Box<crate::publish::Manifest>,
+        build: Box<Build>,
+        problems: Vec<String>,
+        /// Every stage's time, from ingest to publish.
+        timings: Timings,
+    },
     /// The inputs are those of an existing edition: nothing was written but the shared pages.
     Unchanged { edition: String },
 }
@@ -204,8 +234,9 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         return Ok(Published::Unchanged { edition: m.edition.clone() });
     }
     let mut b = build(root)?;
+    let mut t = std::mem::take(&mut b.timings);
     let prior = p::hidden_cells(&opts.out, &all);
-    disclose(&mut b, opts.audience, &prior);
+    t.time("disclose", || disclose(&mut b, opts.audience, &prior));
     let period = latest_period(&b);
     let next = p::next(&all, &period, &fp);
     let changes = match &next.previous {
@@ -219,7 +250,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         None => None,
     };
     let ed = EditionInfo { id: next.id.clone(), audience: opts.audience, changes, reason: next.reason.clone() };
-    let (mut site, problems) = render_edition(&b, &ed)?;
+    let (mut site, problems) = t.time("render", || render_edition(&b, &ed))?;
     let date = p::BuildDate::choose(
         b.project.config.edition.date,
         std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
@@ -229,11 +260,14 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         let stamp = date.date.replace('-', "") + "000000";
         p::pdf::print_briefs(&mut site, &stamp)?;
     }
-    let mut manifest = p::manifest(&next, &fp, &date, &site);
-    manifest.title = b.report.title.clone();
-    let path = p::write_edition(&site, &manifest, &opts.out)?;
-    p::refresh_top(&opts.out)?;
-    Ok(Published::New { path, manifest: Box::new(manifest), build: Box::new(b), problems })
+    let (path, manifest) = t.time("publish", || -> Result<_, p::PublishError> {
+        let mut manifest = p::manifest(&next, &fp, &date, &site);
+        manifest.title = b.report.title.clone();
+        let path = p::write_edition(&site, &manifest, &opts.out)?;
+        p::refresh_top(&opts.out)?;
+        Ok((path, manifest))
+    })?;
+    Ok(Published::New { path, manifest: Box::new(manifest), build: Box::new(b), problems, timings: t })
 }
 
 fn brief_communes(b: &Build) -> Vec<String> {
@@ -261,12 +295,14 @@ pub fn disclose(
 
 /// Run the pipeline on the project in `root`.
 pub fn build(root: &Path) -> Result<Build, ProjectError> {
-    let project = Project::load(root)?;
-    let submissions = ingest::ingest(&project);
-    let dataset =
-        validate::validate(&submissions, &Context { geography: &project.geography, config: Some(&project.config) });
-    let report = analyse::analyse(&dataset, &project.config, &project.geography);
-    Ok(Build { project, dataset, report })
+    let mut t = Timings::default();
+    let project = t.time("load", || Project::load(root))?;
+    let submissions = t.time("ingest", || ingest::ingest(&project));
+    let dataset = t.time("validate", || {
+        validate::validate(&submissions, &Context { geography: &project.geography, config: Some(&project.config) })
+    });
+    let report = t.time("analyse", || analyse::analyse(&dataset, &project.config, &project.geography));
+    Ok(Build { project, dataset, report, timings: t })
 }
 
 /// Per period and province: files read, rows used, findings.

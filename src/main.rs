@@ -100,6 +100,10 @@ enum Command {
         out: PathBuf,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// A national-scale project instead (every province and commune, four quarters), for
+        /// the benchmark: written whole into `--out`.
+        #[arg(long)]
+        national: bool,
     },
 }
 
@@ -231,7 +235,16 @@ fn main() -> ExitCode {
                 Err(e) => fail(&e.to_string()),
             }
         }
-        Command::Synth { out, seed } => {
+        Command::Synth { out, seed, national: true } => {
+            match ftc::synth::write_national(ftc::geography::Geography::builtin(), &out, seed, None) {
+                Ok(paths) => {
+                    println!("wrote {} files under {}", paths.len(), out.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&format!("{e:#}")),
+            }
+        }
+        Command::Synth { out, seed, national: false } => {
             match ftc::synth::write_demo(ftc::geography::Geography::builtin(), &out, seed) {
                 Ok(paths) => {
                     println!("wrote {} files under {}", paths.len(), out.display());
@@ -255,7 +268,12 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
             }
             ExitCode::SUCCESS
         }
-        Ok(ftc::build::Published::New { path, manifest, build, problems }) => {
+        Ok(ftc::build::Published::New { path, manifest, build, problems, timings }) => {
+            if std::env::var_os("FTC_TIMINGS").is_some() {
+                for (stage, d) in &timings.0 {
+                    eprintln!("ftc: {stage:<9} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                }
+            }
             out(&ftc::build::summary(&build));
             if summary {
                 out(&ftc::build::analysis_summary(&build.report));

@@ -264,10 +264,15 @@ impl Builder<'_> {
         );
         codes.sort();
         codes.dedup();
+        // Lines by area, once (not a scan of every line per commune: that was quadratic).
+        let mut by_area: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
+        for l in lines {
+            by_area.entry(l.area_code.as_str()).or_default().push(l);
+        }
         codes
             .into_iter()
             .map(|code| {
-                let own: Vec<&Line> = lines.iter().filter(|l| l.area_code == code).collect();
+                let own: Vec<&Line> = by_area.get(code).cloned().unwrap_or_default();
                 let (counts, sex, age) = grouped.get(code).map(|r| area_counts(r)).unzip3();
                 let mut a = self.area(code, AreaLevel::Commune, counts, own.clone());
                 a = self.with_breakdowns(a, sex.unwrap_or_default(), age.unwrap_or_default());

@@ -383,17 +383,26 @@ pub fn labels(field: Field) -> &'static Labels {
 }
 
 pub fn is_totals_label(text: &str) -> bool {
+    static LABELS: std::sync::OnceLock<std::collections::BTreeSet<String>> = std::sync::OnceLock::new();
+    let labels = LABELS.get_or_init(|| TOTALS_LABELS.iter().map(|t| normalise(t)).collect());
     let n = normalise(text);
-    TOTALS_LABELS.iter().any(|t| normalise(t) == n) || n.starts_with("total ") || n.starts_with("សរុប")
+    labels.contains(&n) || n.starts_with("total ") || n.starts_with("សរុប")
 }
 
 /// The metadata a label names: the whole label, then each part of a bilingual one
 /// (`Period / រយៈពេលរបាយការណ៍`, as `ftc template` writes it).
 pub fn meta_key_for(label: &str) -> Option<MetaKey> {
-    let find = |text: &str| {
-        let n = normalise(text);
-        META_LABELS.iter().find(|(_, ls)| ls.iter().any(|l| normalise(l) == n)).map(|(k, _)| *k)
-    };
+    static INDEX: std::sync::OnceLock<std::collections::BTreeMap<String, MetaKey>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m = std::collections::BTreeMap::new();
+        for (k, ls) in META_LABELS {
+            for l in *ls {
+                m.entry(normalise(l)).or_insert(*k);
+            }
+        }
+        m
+    });
+    let find = |text: &str| index.get(&normalise(text)).copied();
     find(label).or_else(|| label.split(['/', '\n', '|']).filter(|p| !p.trim().is_empty()).find_map(find))
 }
 

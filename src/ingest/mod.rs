@@ -57,6 +57,8 @@ pub fn ingest(project: &Project) -> Submissions {
     }
     let (periods, links) = subdirs(&root);
     out.findings.extend(links.iter().map(|l| symlink_finding(&shown(l))));
+    // The files to read, in folder order; read in parallel below, kept in this order.
+    let mut jobs: Vec<(PathBuf, Period, String)> = Vec::new();
     for (period_dir, period_name) in periods {
         let Ok(period) = period_name.parse::<Period>() else {
             out.findings.push(
@@ -77,14 +79,20 @@ pub fn ingest(project: &Project) -> Submissions {
             };
             let (files, links) = walk(&prov_dir);
             out.findings.extend(links.iter().map(|l| symlink_finding(&shown(l))));
-            for path in files {
-                let mut file = read_file(&path, &shown(&path), &project.config.limits);
-                file.period = Some(period);
-                file.province = Some(province.clone());
-                out.files.push(file);
-            }
+            jobs.extend(files.into_iter().map(|path| (path, period, province.clone())));
         }
     }
+    use rayon::prelude::*;
+    let files: Vec<SubmissionFile> = jobs
+        .into_par_iter()
+        .map(|(path, period, province)| {
+            let mut file = read_file(&path, &shown(&path), &project.config.limits);
+            file.period = Some(period);
+            file.province = Some(province);
+            file
+        })
+        .collect();
+    out.files.extend(files);
     out
 }
 

@@ -111,51 +111,80 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
         (None, None) => return Ok(site),
     };
     let is_waiting = input.report.latest().is_none();
+    let index = view::Index::new(input, pr);
+    // Every page is a job: (language, output path, template, page); rendered in parallel and
+    // put into the (sorted) site map, so the order they finish in never shows.
+    enum Page<'p> {
+        Overview,
+        Province(&'p str),
+        Commune(&'p str),
+        Quality,
+        Search,
+        Changes,
+        Brief(&'p str),
+        CommuneBrief(&'p str),
+        Pack,
+        Free(&'p str, &'p Document),
+    }
+    let mut jobs: Vec<(Lang, String, &str, Page<'_>)> = Vec::new();
     for lang in Lang::ALL {
-        let ctx = Ctx { input, pr, lang };
-        let mut put = |path: String, name: &str, c: tera::Context| -> Result<(), RenderError> {
-            let html = tera
-                .render(name, &c)
-                .map_err(|e| RenderError::Template { name: name.into(), message: error_chain(&e) })?;
-            site.insert(path, html.into_bytes());
-            Ok(())
-        };
-        if is_waiting {
-            put(format!("{}/index.html", lang.code()), "waiting.html", view::waiting(&ctx))?;
-        } else {
-            put(format!("{}/index.html", lang.code()), "overview.html", view::overview(&ctx))?;
-        }
+        let l = lang.code();
+        let overview = if is_waiting { "waiting.html" } else { "overview.html" };
+        jobs.push((lang, format!("{l}/index.html"), overview, Page::Overview));
         for code in pr.provinces.keys() {
-            put(format!("{}/province/{code}.html", lang.code()), "province.html", view::province(&ctx, code))?;
+            jobs.push((lang, format!("{l}/province/{code}.html"), "province.html", Page::Province(code)));
         }
         for code in pr.communes.keys() {
-            put(format!("{}/commune/{code}.html", lang.code()), "commune.html", view::commune(&ctx, code))?;
+            jobs.push((lang, format!("{l}/commune/{code}.html"), "commune.html", Page::Commune(code)));
         }
-        put(format!("{}/quality.html", lang.code()), "quality.html", view::quality(&ctx))?;
-        put(format!("{}/search.html", lang.code()), "search.html", view::search(&ctx))?;
-        put(format!("{}/changes.html", lang.code()), "changes.html", view::changes(&ctx))?;
+        jobs.push((lang, format!("{l}/quality.html"), "quality.html", Page::Quality));
+        jobs.push((lang, format!("{l}/search.html"), "search.html", Page::Search));
+        jobs.push((lang, format!("{l}/changes.html"), "changes.html", Page::Changes));
         for code in pr.provinces.keys() {
-            put(
-                format!("briefs/{}/province-{code}.html", lang.code()),
-                "brief.html",
-                super::brief::province_brief(&ctx, code),
-            )?;
+            jobs.push((lang, format!("briefs/{l}/province-{code}.html"), "brief.html", Page::Brief(code)));
         }
         for code in input.brief_communes.iter().filter(|c| pr.communes.contains_key(*c)) {
-            put(
-                format!("briefs/{}/commune-{code}.html", lang.code()),
-                "brief.html",
-                super::brief::commune_brief(&ctx, code),
-            )?;
+            jobs.push((lang, format!("briefs/{l}/commune-{code}.html"), "brief.html", Page::CommuneBrief(code)));
         }
-        put(format!("briefs/{}/pack.html", lang.code()), "pack.html", super::brief::pack(&ctx))?;
+        jobs.push((lang, format!("briefs/{l}/pack.html"), "pack.html", Page::Pack));
         for (slug, doc) in &input.pages {
-            put(format!("{}/{slug}.html", lang.code()), "page.html", view::page(&ctx, slug, doc))?;
+            jobs.push((lang, format!("{l}/{slug}.html"), "page.html", Page::Free(slug, doc)));
         }
     }
+    use rayon::prelude::*;
+    let render_pages = || -> Result<Vec<(String, Vec<u8>)>, RenderError> {
+        jobs.into_par_iter()
+            .map(|(lang, path, name, page)| {
+                let ctx = Ctx { input, pr, lang, index: &index };
+                let c = match page {
+                    Page::Overview if is_waiting => view::waiting(&ctx),
+                    Page::Overview => view::overview(&ctx),
+                    Page::Province(code) => view::province(&ctx, code),
+                    Page::Commune(code) => view::commune(&ctx, code),
+                    Page::Quality => view::quality(&ctx),
+                    Page::Search => view::search(&ctx),
+                    Page::Changes => view::changes(&ctx),
+                    Page::Brief(code) => super::brief::province_brief(&ctx, code),
+                    Page::CommuneBrief(code) => super::brief::commune_brief(&ctx, code),
+                    Page::Pack => super::brief::pack(&ctx),
+                    Page::Free(slug, doc) => view::page(&ctx, slug, doc),
+                };
+                let html = tera
+                    .render(name, &c)
+                    .map_err(|e| RenderError::Template { name: name.into(), message: error_chain(&e) })?;
+                Ok((path, html.into_bytes()))
+            })
+            .collect::<Result<_, RenderError>>()
+    };
+    // The downloads (the XLSX workbook's compression is the single largest task) alongside.
+    let (pages, downloads) = rayon::join(render_pages, || {
+        let mut d = Site::new();
+        add_downloads(&mut d, input).map(|()| d)
+    });
+    site.extend(pages?);
+    site.extend(downloads?);
     site.insert("index.html".into(), view::root_redirect().into_bytes());
     site.insert("assets/search-index.js".into(), view::search_index(pr).into_bytes());
-    add_downloads(&mut site, input)?;
     Ok(site)
 }
 
@@ -173,14 +202,18 @@ pub fn download_tables(input: &SiteInput<'_>) -> Vec<super::downloads::Table> {
     vec![cascade_table(input.report), budget_table(input.report), bottlenecks_table(input), findings_table(&findings)]
 }
 
-/// Every bottleneck of every area and period, with its explanation in English and Khmer.
+/// Every bottleneck of every area in the latest period, with its explanation in English and Khmer.
 fn bottlenecks_table(input: &SiteInput<'_>) -> super::downloads::Table {
     use super::downloads::{Cell, Table, text};
     let header =
         vec!["period", "level", "code", "name_en", "name_km", "kind", "severity", "explanation_en", "explanation_km"];
     let mut rows = Vec::new();
-    for pr in input.report.by_period.values() {
-        let (en, km) = (Ctx { input, pr, lang: Lang::En }, Ctx { input, pr, lang: Lang::Km });
+    // The latest period's only: earlier periods' bottlenecks are in the editions made for them
+    // (all periods made this table 25 MB, a fifth of a national build, for no reader).
+    if let Some(pr) = input.report.latest() {
+        let index = view::Index::default();
+        let (en, km) =
+            (Ctx { input, pr, lang: Lang::En, index: &index }, Ctx { input, pr, lang: Lang::Km, index: &index });
         let areas = std::iter::once(&pr.initiative)
             .chain(pr.provinces.values())
             .chain(pr.districts.values())

@@ -15,6 +15,29 @@ pub struct Ctx<'a> {
     pub input: &'a SiteInput<'a>,
     pub pr: &'a PeriodReport,
     pub lang: Lang,
+    pub index: &'a Index,
+}
+
+/// Lookups built once per render rather than a scan of every row per page.
+#[derive(Default)]
+pub struct Index {
+    /// Per area code, the (file, row) of its cascade rows in the rendered period.
+    pub rows_of: std::collections::BTreeMap<String, Vec<(String, Option<u32>)>>,
+    /// Per (file, row), the positions of its findings (not notes) in `dataset.findings`.
+    pub findings_at: std::collections::BTreeMap<(String, Option<u32>), Vec<usize>>,
+}
+
+impl Index {
+    pub fn new(input: &SiteInput<'_>, pr: &PeriodReport) -> Index {
+        let mut ix = Index::default();
+        for r in input.dataset.cascade.iter().filter(|r| r.period == Some(pr.period)) {
+            ix.rows_of.entry(r.area_code.clone()).or_default().push((r.location.file.clone(), r.location.row));
+        }
+        for (i, f) in input.dataset.findings.iter().enumerate().filter(|(_, f)| f.severity != Severity::Note) {
+            ix.findings_at.entry((f.location.file.clone(), f.location.row)).or_default().push(i);
+        }
+        ix
+    }
 }
 
 #[derive(Serialize)]
@@ -544,24 +567,20 @@ pub fn commune(ctx: &Ctx<'_>, code: &str) -> tera::Context {
         })
         .collect();
     c.insert("budget_rows", &lines);
-    let rows: Vec<(&str, Option<u32>)> = ctx
-        .input
-        .dataset
-        .cascade
-        .iter()
-        .filter(|r| r.area_code == code && r.period == Some(pr.period))
-        .map(|r| (r.location.file.as_str(), r.location.row))
+    // The findings of this commune's rows, in the order they were found.
+    let mut at: Vec<usize> = ctx
+        .index
+        .rows_of
+        .get(code)
+        .into_iter()
+        .flatten()
+        .flat_map(|key| ctx.index.findings_at.get(key).into_iter().flatten().copied())
         .collect();
-    let findings: Vec<FindingView> = ctx
-        .input
-        .dataset
-        .findings
-        .iter()
-        .filter(|f| {
-            f.severity != Severity::Note
-                && rows.iter().any(|(file, row)| f.location.file == *file && f.location.row == *row)
-        })
-        .map(|f| finding_view(f, crate::geography::province_of(code), lang))
+    at.sort_unstable();
+    at.dedup();
+    let findings: Vec<FindingView> = at
+        .into_iter()
+        .map(|i| finding_view(&ctx.input.dataset.findings[i], crate::geography::province_of(code), lang))
         .collect();
     c.insert("findings", &findings);
     c

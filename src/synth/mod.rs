@@ -2,12 +2,14 @@
 //! Every figure is made up (plausible for Cambodia, labelled synthetic in every file), with a
 //! handful of planted defects so the demo shows findings ([`PLANTED_DEFECTS`]).
 
+mod national;
 mod rng;
 mod write;
 
 use crate::geography::{Area, Geography};
 use anyhow::{Context as _, Result};
 use chrono::NaiveDate;
+pub use national::{PERIODS as NATIONAL_PERIODS, write_national};
 pub use rng::Rng;
 use std::path::{Path, PathBuf};
 pub use write::{Sheet, Value, write_workbook};

@@ -210,16 +210,16 @@ const CATEGORY_ALIASES: &[(Category, &[&str])] = &[
 ];
 
 pub fn read_category(cell: &Cell, loc: &Location) -> Result<Category, Finding> {
+    static INDEX: std::sync::OnceLock<std::collections::BTreeMap<String, Category>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        CATEGORY_ALIASES.iter().flat_map(|(c, names)| names.iter().map(|a| (aliases::normalise(a), *c))).collect()
+    });
     let n = aliases::normalise(&cell.display());
-    CATEGORY_ALIASES
-        .iter()
-        .find(|(_, names)| names.iter().any(|a| aliases::normalise(a) == n))
-        .map(|(c, _)| *c)
-        .ok_or_else(|| {
-            Finding::error(Rule::BadValue, "value.bad-category", loc.clone())
-                .arg("value", cell.display())
-                .value(cell.display())
-        })
+    index.get(&n).copied().ok_or_else(|| {
+        Finding::error(Rule::BadValue, "value.bad-category", loc.clone())
+            .arg("value", cell.display())
+            .value(cell.display())
+    })
 }
 
 /// Funding sources in one spelling each; anything else is kept as written.
