@@ -67,6 +67,9 @@ enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// The language of the report: `en` English, `km` Khmer (JSON keeps `message_en` too).
+        #[arg(long, value_enum, default_value_t = LangArg::En)]
+        lang: LangArg,
     },
     /// Make a new project folder that builds at once: config, geography, README, examples.
     Init {
@@ -111,6 +114,21 @@ enum Command {
 enum Format {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    En,
+    Km,
+}
+
+impl From<LangArg> for ftc::render::format::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => ftc::render::format::Lang::En,
+            LangArg::Km => ftc::render::format::Lang::Km,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -189,11 +207,11 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("serving on 127.0.0.1:{port}: {e}")),
         },
-        Command::Check { paths, format } => match ftc::check::check_paths(&paths) {
+        Command::Check { paths, format, lang } => match ftc::check::check_paths(&paths) {
             Ok(ds) => {
                 match format {
-                    Format::Human => out(&ftc::check::render_human(&ds, use_color())),
-                    Format::Json => println!("{}", ftc::check::render_json(&ds)),
+                    Format::Human => out(&ftc::check::render_human(&ds, use_color(), lang.into())),
+                    Format::Json => println!("{}", ftc::check::render_json(&ds, lang.into())),
                 }
                 if ds.count(Severity::Error) > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
             }

@@ -41,6 +41,13 @@ impl TableKind {
             TableKind::Budget => "budget",
         }
     }
+    /// The kind in Khmer, in the site's words (`status.cascade`, `status.budget`).
+    pub fn km(self) -> &'static str {
+        match self {
+            TableKind::Cascade => "ខ្សែសង្វាក់សេវា",
+            TableKind::Budget => "ថវិកា",
+        }
+    }
     /// Every column of this table, in the template's order.
     pub fn fields(self) -> &'static [Field] {
         match self {

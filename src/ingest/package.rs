@@ -32,6 +32,7 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
     if declared > cap {
         return Err(Finding::error(Rule::UnreadableFile, "file.too-large", loc())
             .arg("size", format!("{declared} (uncompressed)"))
+            .arg_km("size", format!("{declared} (ក្រោយពន្លា)"))
             .arg("limit", cap));
     }
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
@@ -68,6 +69,7 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
             Err(Stop::Total) => {
                 return Err(Finding::error(Rule::UnreadableFile, "file.too-large", loc())
                     .arg("size", format!("more than {cap} (uncompressed)"))
+                    .arg_km("size", format!("ច្រើនជាង {cap} (ក្រោយពន្លា)"))
                     .arg("limit", cap));
             }
         }

@@ -120,6 +120,8 @@ pub struct FindingRow {
     pub place: String,
     pub value: String,
     pub message: String,
+    /// The Khmer sentence, where the edition's findings table has one (empty in older editions).
+    pub message_km: String,
 }
 
 /// What changed from edition `from` to edition `to`.
@@ -296,6 +298,7 @@ fn findings(a: &Tables, b: &Tables, d: &mut Diff) {
                     place: place.join(" › "),
                     value: get("value"),
                     message: get("message"),
+                    message_km: get("message_km"),
                 };
                 ((row.rule.clone(), row.place.clone(), row.value.clone()), row)
             })
@@ -444,6 +447,26 @@ mod tests {
         assert!(text.contains("90.0 % → 95.0 %"), "{text}");
         assert!(compare("x", &a, "y", &a).is_empty());
         assert!(to_text(&compare("x", &a, "y", &a)).contains("No figure"));
+    }
+
+    #[test]
+    fn findings_carry_khmer_where_the_edition_has_it_and_compare_across_the_new_column() {
+        // An older edition without `message_km` against a newer one with it: the same finding is
+        // the same (matched by rule, place and value), and a new one brings its Khmer sentence.
+        let a = tables(HEAD, BN, &format!("{FI}error,negative,s/02.xlsx,Cascade,E7,7,-5,Negative count\n"));
+        let b = tables(
+            HEAD,
+            BN,
+            "severity,rule,file,sheet,cell,row,value,message,message_km\n\
+             error,negative,s/02.xlsx,Cascade,E7,7,-5,Negative count,ចំនួនអវិជ្ជមាន\n\
+             warning,late-submission,s/02.xlsx,,,,,Late,យឺត\n",
+        );
+        let d = compare("x", &a, "y", &b);
+        assert!(d.findings_fixed.is_empty(), "{:?}", d.findings_fixed);
+        assert_eq!(d.findings_new.len(), 1);
+        assert_eq!((d.findings_new[0].message.as_str(), d.findings_new[0].message_km.as_str()), ("Late", "យឺត"));
+        let back = compare("y", &b, "x", &a);
+        assert_eq!(back.findings_fixed[0].message_km, "យឺត");
     }
 
     #[test]

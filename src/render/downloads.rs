@@ -185,7 +185,9 @@ pub fn budget_table(report: &Report) -> Table {
 }
 
 pub fn findings_table(findings: &[Finding]) -> Table {
-    let header = vec!["severity", "rule", "file", "sheet", "cell", "row", "value", "message"];
+    // `message` stays English (machines and `ftc diff` of older editions match on it); the Khmer
+    // sentence is an extra column at the end, so existing column positions do not move.
+    let header = vec!["severity", "rule", "file", "sheet", "cell", "row", "value", "message", "message_km"];
     let rows = findings
         .iter()
         .map(|f| {
@@ -198,6 +200,7 @@ pub fn findings_table(findings: &[Finding]) -> Table {
                 f.location.row.map_or(Cell::Empty, |r| Cell::Number(f64::from(r) + 1.0)),
                 f.value.as_ref().map_or(Cell::Empty, text),
                 text(f.message()),
+                text(f.message_in(crate::render::format::Lang::Km)),
             ]
         })
         .collect();

@@ -255,9 +255,9 @@ pub(super) fn finding_view(f: &Finding, province: &str, lang: Lang) -> FindingVi
         severity: sev,
         severity_label: t(&format!("severity.{sev}"), lang).to_string(),
         province: province.to_string(),
-        place: f.location.to_string(),
+        place: f.location.to_string_in(lang),
         rule: f.rule.id(),
-        message: f.message(),
+        message: f.message_in(lang),
     }
 }
 

@@ -46,7 +46,8 @@ pub(super) fn duplicates(ds: &mut Dataset) {
                     .arg("activity", &row.activity)
                     .arg("category", row.category.as_str())
                     .arg("funding", &row.funding_source)
-                    .arg("first", first_place(first, &row.location)),
+                    .arg("first", first_place(first, &row.location, "of"))
+                    .arg_km("first", first_place(first, &row.location, "នៃ")),
             ),
             None => {
                 seen_budget.insert(key, row.location.clone());
@@ -68,16 +69,18 @@ fn duplicate_cascade(row: &CascadeRow, first: &Location) -> Finding {
     Finding::error(Rule::DuplicateRow, "row.duplicate", row.location.clone())
         .arg("code", &row.area_code)
         .arg("disagg", disagg)
-        .arg("first", first_place(first, &row.location))
+        .arg("first", first_place(first, &row.location, "of"))
+        .arg_km("first", first_place(first, &row.location, "នៃ"))
 }
 
-/// `14`, or `14 of other.xlsx` when the first row is in another file or sheet.
-fn first_place(first: &Location, here: &Location) -> String {
+/// `14`, or `14 of other.xlsx` when the first row is in another file or sheet (`of` is the word
+/// of the message's language).
+fn first_place(first: &Location, here: &Location, of: &str) -> String {
     let row = first.row.map_or(0, |r| r + 1);
     if first.file == here.file && first.sheet == here.sheet {
         row.to_string()
     } else {
-        format!("{row} of {}{}", first.file, first.sheet.as_ref().map(|s| format!(" › {s}")).unwrap_or_default())
+        format!("{row} {of} {}{}", first.file, first.sheet.as_ref().map(|s| format!(" › {s}")).unwrap_or_default())
     }
 }
 
@@ -194,7 +197,11 @@ pub(super) fn jumps(ds: &mut Dataset, config: &Config) {
             }
             let change = if prev == 0.0 { f64::INFINITY } else { (cur - prev) / prev * 100.0 };
             if change.abs() > t.jump_percent {
-                let change_text = if change.is_finite() { format!("{change:+.0} %") } else { "from zero".to_string() };
+                let (change_text, change_km) = if change.is_finite() {
+                    (format!("{change:+.0} %"), format!("{change:+.0} %"))
+                } else {
+                    ("from zero".to_string(), "ពីសូន្យ".to_string())
+                };
                 found.push(
                     Finding::warning(Rule::Jump, "jump.value", loc.clone())
                         .arg("column", aliases::labels(field).id)
@@ -203,6 +210,7 @@ pub(super) fn jumps(ds: &mut Dataset, config: &Config) {
                         .arg("previous_period", prev_period)
                         .arg("current", cur)
                         .arg("change", change_text)
+                        .arg_km("change", change_km)
                         .arg("limit", format!("±{} %", t.jump_percent))
                         .value(cur.to_string()),
                 );
@@ -238,6 +246,7 @@ pub(super) fn completeness(ds: &mut Dataset, config: &Config) {
                         )
                         .arg("province", &province)
                         .arg("kind", kind.as_str())
+                        .arg_km("kind", kind.km())
                         .arg("period", period),
                     );
                 }

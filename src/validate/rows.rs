@@ -33,6 +33,7 @@ pub(crate) fn validate_table(table: &Table, scope: &Scope<'_>, ds: &mut Dataset)
         Finding::note("note.header-row", sheet_loc.clone().with_row(table.header_rows.1))
             .arg("sheet", &table.sheet)
             .arg("kind", table.kind.as_str())
+            .arg_km("kind", table.kind.km())
             .arg("row", table.header_rows.1 + 1),
     );
     for (field, first, second) in &table.duplicates {
@@ -54,7 +55,8 @@ pub(crate) fn validate_table(table: &Table, scope: &Scope<'_>, ds: &mut Dataset)
             Finding::error(Rule::MissingColumn, "column.missing", sheet_loc.clone().with_row(table.header_rows.1))
                 .arg("column", l.id)
                 .arg("row", table.header_rows.1 + 1)
-                .arg("label", l.en),
+                .arg("label", l.en)
+                .arg_km("label", l.km),
         );
     }
     if !table.skipped.is_empty() {
