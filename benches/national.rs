@@ -11,7 +11,8 @@
 //! - `one_province`: a build after one province's last-quarter cascade changed.
 //!
 //! Each scenario prints one line `bench scenario=… key=value…` (milliseconds, MB, counts), so
-//! the figures can be parsed. Nothing here asserts a time: tests never fail on the clock.
+//! the figures can be parsed; each build runs in its own process, so its peak resident memory
+//! (`VmHWM`) is its own. Nothing here asserts a time: tests never fail on the clock.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,9 +27,17 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-/// Reset the peak resident set size (Linux: `5` to clear_refs), so each scenario has its own.
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
+/// Run one scenario in a child process of this benchmark, so its peak memory is its own.
+fn child(name: &str, project: &Path, site: &Path) {
+    let out = std::process::Command::new(std::env::current_exe().expect("exe"))
+        .arg("--bench")
+        .env("FTC_BENCH_SCENARIO", name)
+        .env("FTC_BENCH_PROJECT", project)
+        .env("FTC_BENCH_SITE", site)
+        .output()
+        .expect("the scenario runs");
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "scenario {name}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 fn xlsx_files(root: &Path) -> Vec<PathBuf> {
@@ -55,12 +64,8 @@ fn ms(d: std::time::Duration) -> String {
 }
 
 fn scenario(name: &str, project: &Path, site: &Path) {
-    let opts = ftc::build::PublishOptions {
-        out: site.to_path_buf(),
-        pdf: false,
-        audience: ftc::disclose::Audience::Public,
-    };
-    reset_peak();
+    let opts =
+        ftc::build::PublishOptions { out: site.to_path_buf(), pdf: false, audience: ftc::disclose::Audience::Public };
     let t = Instant::now();
     let published = ftc::build::publish(project, &opts).expect("the benchmark project builds");
     let wall = t.elapsed();
@@ -93,6 +98,11 @@ fn main() {
         println!("national benchmark: run it with `cargo bench --bench national` (skipped under cargo test)");
         return;
     }
+    if let Ok(name) = std::env::var("FTC_BENCH_SCENARIO") {
+        let path = |k: &str| PathBuf::from(std::env::var_os(k).expect("set by the parent"));
+        scenario(&name, &path("FTC_BENCH_PROJECT"), &path("FTC_BENCH_SITE"));
+        return;
+    }
     let seed: u64 = std::env::var("FTC_BENCH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2026);
     let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-national");
     let project = base.join(format!("project-{seed}"));
@@ -109,7 +119,6 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
-    reset_peak();
     let t = Instant::now();
     let cells: usize = files.iter().map(|f| calamine_read(f)).sum();
     let serial = t.elapsed();
@@ -127,12 +136,12 @@ fn main() {
 
     let site = base.join(format!("site-{seed}"));
     let _ = std::fs::remove_dir_all(&site);
-    scenario("full", &project, &site);
-    scenario("unchanged", &project, &site);
+    child("full", &project, &site);
+    child("unchanged", &project, &site);
     // One province's last quarter changes: regenerate the project with that file's figures
     // redrawn (every other file is rewritten with the same bytes).
     ftc::synth::write_national(geo, &project, seed, Some("12")).expect("change one province");
-    scenario("one_province", &project, &site);
+    child("one_province", &project, &site);
     // Back to the original figures, so the next run starts from the same project.
     ftc::synth::write_national(geo, &project, seed, None).expect("restore");
 }
