@@ -19,9 +19,24 @@ pub struct Build {
     pub timings: Timings,
 }
 
-/// Wall time per pipeline stage, in the order the stages ran.
+/// Wall time per pipeline stage, in the order the stages ran, and the resident memory after
+/// each (Linux; 0 elsewhere).
 #[derive(Debug, Clone, Default)]
-pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>, pub Vec<(&'static str, u64)>);
+
+/// The resident set size now and at its peak, in MB (Linux `/proc/self/status`).
+pub fn rss_mb() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
 
 impl Timings {
     /// Run `f`, adding its time to `stage`.
@@ -29,6 +44,7 @@ impl Timings {
         let t = std::time::Instant::now();
         let out = f();
         let d = t.elapsed();
+        self.1.push((stage, rss_mb().1));
         match self.0.iter_mut().find(|(s, _)| *s == stage) {
             Some((_, total)) => *total += d,
             None => self.0.push((stage, d)),
