@@ -73,3 +73,17 @@ fn xls_with_sector_chain_past_the_end_is_a_corrupt_file_finding() {
     // The panic's own words vary with debug assertions (a debug_assert in calamine fires first).
     assert!(message.contains("is damaged") && message.contains("the reader stopped on damaged data"), "{message}");
 }
+
+/// A compound file whose sector table loops (sector n → … → n): calamine 0.38 follows the
+/// directory chain without a bound and grew its buffer past 2 GB. Found by the workbook target
+/// from a corpus xls; now refused before calamine sees it.
+#[test]
+fn xls_with_looping_sector_table_is_refused_before_reading() {
+    let name = "workbook-cfb-fat-loop";
+    let bytes = std::fs::read(fixture(name)).expect("fixture");
+    assert_eq!(sniff::sniff(&bytes), Sniffed::Spreadsheet(Format::Xls));
+    assert!(sniff::cfb_fat_has_cycle(&bytes));
+    let finding = read_any(&bytes, name).expect_err("refused");
+    assert_eq!((finding.rule, finding.severity), (Rule::UnreadableFile, Severity::Error));
+    assert!(finding.message().contains("loops back on itself"), "{}", finding.message());
+}

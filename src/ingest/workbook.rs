@@ -29,6 +29,13 @@ pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits
     if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
         check_package(&bytes, file, limits)?;
     }
+    if format == Format::Xls && sniff::cfb_fat_has_cycle(&bytes) {
+        let detail = "its sector table loops back on itself";
+        return Err(Finding::error(Rule::UnreadableFile, "file.corrupt", Location::file(file))
+            .arg("format", format.as_str())
+            .arg("detail", detail)
+            .value(detail));
+    }
     let xor = format == Format::Xls && sniff::has_xor_filepass(&bytes);
     let cursor = Cursor::new(bytes);
     let result = guarded(|| match format {
