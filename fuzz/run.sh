@@ -59,7 +59,7 @@ case $target in
     while IFS= read -r -d '' f; do
       tr ',;\t' '\n\n\n' <"$f" | tr -d '"\r' | awk 'length($0) > 0 && length($0) < 40'
     done < <(find "$shared" -type f \( -iname '*.csv' -o -iname '*.tsv' \) -print0 2>/dev/null) \
-      | sort -u | head -n 400 | nl -ba -w1 -s' ' | while read -r n v; do snippet "cell-$n" "$v"; done
+      | sort -u | awk 'NR <= 400' | nl -ba -w1 -s' ' | while read -r n v; do snippet "cell-$n" "$v"; done
     i=0
     for v in '1,234' '1 234' $'1\xc2\xa0234' '12,345,678.5' '26.920 052' '12,5' '-10' '+7' '0200' \
       $'\xe1\x9f\xa1\xe1\x9f\xa2\xe1\x9f\xa3' 'n/a' '...' '1e5' '1.2.3' '50%' "1'234" $'\xe2\x80\x94' '-0' '.5'; do
