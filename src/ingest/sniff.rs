@@ -135,6 +135,72 @@ pub fn has_xor_filepass(bytes: &[u8]) -> bool {
     bytes.windows(6).any(|w| w == [0x2F, 0x00, 0x06, 0x00, 0x00, 0x00])
 }
 
+/// Whether a compound file's sector table (FAT) has a chain that loops back on itself. No
+/// program writes one, and calamine follows chains without a bound, so such a file would grow
+/// its buffer until memory runs out (found by fuzzing). The FAT is gathered the way calamine
+/// gathers it (header DIFAT, then the DIFAT sector chain); a file too damaged for that is left to
+/// calamine, which refuses it with an error of its own.
+pub fn cfb_fat_has_cycle(bytes: &[u8]) -> bool {
+    const RESERVED: u32 = 0xFFFF_FFFA;
+    const DIFSECT: u32 = 0xFFFF_FFFC;
+    let (size, header) = match u16le(bytes, 30) {
+        Some(9) => (512usize, 512usize),
+        Some(12) => (4096, 4096),
+        _ => return false,
+    };
+    let maxid = bytes.len() / size;
+    let sector = |id: u32| -> Option<&[u8]> {
+        let id = id as usize;
+        if id > maxid {
+            return None;
+        }
+        let start = header.checked_add(id.checked_mul(size)?)?;
+        bytes.get(start.min(bytes.len())..start.saturating_add(size).min(bytes.len()))
+    };
+    let words = |s: &[u8]| s.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect::<Vec<_>>();
+    let Some(head) = bytes.get(76..512) else { return false };
+    let mut difat = words(head);
+    let mut next = u32le(bytes, 68).unwrap_or(u32::MAX);
+    let mut steps = 0usize;
+    while next < RESERVED {
+        steps += 1;
+        let Some(s) = sector(next).filter(|_| steps <= maxid + 1) else { return false };
+        difat.extend(words(s));
+        let Some(n) = difat.pop() else { return false };
+        next = n;
+    }
+    let mut fat = Vec::new();
+    for id in difat.into_iter().filter(|id| *id < DIFSECT) {
+        let Some(s) = sector(id) else { return false };
+        fat.extend(words(s));
+    }
+    // Each entry points at most to one next sector: walk each chain once, marking what is done.
+    let (unseen, walking, done) = (0u8, 1u8, 2u8);
+    let mut state = vec![unseen; fat.len()];
+    for first in 0..fat.len() {
+        let mut at = first;
+        let mut path = Vec::new();
+        loop {
+            if state[at] == walking {
+                return true;
+            }
+            if state[at] == done {
+                break;
+            }
+            state[at] = walking;
+            path.push(at);
+            match fat[at] as usize {
+                n if n < fat.len() => at = n,
+                _ => break,
+            }
+        }
+        for p in path {
+            state[p] = done;
+        }
+    }
+    false
+}
+
 /// One entry of a zip's central directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ZipEntry {
@@ -211,6 +277,31 @@ mod tests {
     fn xor_record() {
         assert!(has_xor_filepass(&[9, 9, 0x2F, 0, 6, 0, 0, 0, 1, 2, 3, 4]));
         assert!(!has_xor_filepass(&[0x2F, 0, 0x36, 0, 1, 0]));
+    }
+
+    #[test]
+    fn fat_loops() {
+        // A header with 512-byte sectors whose one FAT sector (sector 0) chains 1 → 2 → 1.
+        let mut b = vec![0u8; 1024];
+        b[..8].copy_from_slice(CFB_MAGIC);
+        b[30] = 9;
+        b[68..72].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+        for w in b[76..512].chunks_exact_mut(4) {
+            w.copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+        b[76..80].copy_from_slice(&0u32.to_le_bytes());
+        let fat = |b: &mut Vec<u8>, i: usize, v: u32| b[512 + 4 * i..516 + 4 * i].copy_from_slice(&v.to_le_bytes());
+        for i in 0..128 {
+            fat(&mut b, i, u32::MAX);
+        }
+        fat(&mut b, 0, 0xFFFF_FFFD);
+        fat(&mut b, 1, 2);
+        fat(&mut b, 2, 0xFFFF_FFFE);
+        assert!(!cfb_fat_has_cycle(&b));
+        fat(&mut b, 2, 1);
+        assert!(cfb_fat_has_cycle(&b));
+        fat(&mut b, 2, 2);
+        assert!(cfb_fat_has_cycle(&b));
     }
 
     #[test]

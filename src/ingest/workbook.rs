@@ -5,6 +5,10 @@
 //! limit (formatted empty cells are passed over: they are not content). xlsx formulas
 //! are read in the same pass, so a formula without a cached value becomes
 //! [`Cell::FormulaNoValue`] instead of a silent blank.
+//!
+//! calamine can panic on damaged bytes (fuzzing found an index out of range in its compound-file
+//! reader). Every call into it runs under [`guarded`], so a panic becomes the finding of the file
+//! or sheet being read instead of ending the build.
 
 use super::grid::{Cell, Grid};
 use super::package;
@@ -27,9 +31,16 @@ pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits
     if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
         package::check_package(&bytes, format, file, limits)?;
     }
+    if format == Format::Xls && sniff::cfb_fat_has_cycle(&bytes) {
+        let detail = "its sector table loops back on itself";
+        return Err(Finding::error(Rule::UnreadableFile, "file.corrupt", Location::file(file))
+            .arg("format", format.as_str())
+            .arg("detail", detail)
+            .value(detail));
+    }
     let xor = format == Format::Xls && sniff::has_xor_filepass(&bytes);
     let cursor = Cursor::new(bytes);
-    let result = match format {
+    let result = guarded(|| match format {
         Format::Xlsx => Xlsx::new(cursor).map_err(|e| e.to_string()).map(|mut wb| read_xlsx(&mut wb, file, limits)),
         Format::Xlsb => Xlsb::new(cursor).map_err(|e| e.to_string()).map(|mut wb| read_xlsb(&mut wb, file, limits)),
         Format::Xls => Xls::new(cursor).map_err(|e| e.to_string()).map(|mut wb| {
@@ -41,7 +52,8 @@ pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits
             .map_err(|e| e.to_string())
             .map(|mut wb| read_ranges(&mut wb, file, limits, false, |_, _| Vec::new())),
         Format::Csv => Err("not a workbook".to_string()),
-    };
+    })
+    .and_then(|r| r);
     result.map_err(|detail| open_failure(&detail, format, xor, file))
 }
 
@@ -81,7 +93,8 @@ fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
     let is_1904 = wb.has_1904_epoch();
     for name in worksheets(wb, file, &mut out) {
         let mut grid = Grid::new(&name);
-        let streamed = wb.worksheet_cells_reader(&name).and_then(|mut reader| {
+        let streamed = guarded(|| {
+            let mut reader = wb.worksheet_cells_reader(&name)?;
             while let Some(cell) = reader.next_cell_with_formula()? {
                 let (row, col) = cell.pos;
                 let value = match (convert_ref(&cell.value, is_1904), cell.formula) {
@@ -99,13 +112,15 @@ fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
                     Place::Read => grid.set(row, col, value),
                 }
             }
-            Ok(())
-        });
+            Ok::<_, calamine::XlsxError>(())
+        })
+        .and_then(|r| r.map_err(|e| e.to_string()));
         if let Err(e) = streamed {
-            out.findings.push(sheet_unreadable(file, &name, &e.to_string()));
+            out.findings.push(sheet_unreadable(file, &name, &e));
             continue;
         }
-        grid.merges = wb.merge_cells_by_sheet_name(&name).map(|m| merges(&m)).unwrap_or_default();
+        grid.merges =
+            guarded(|| wb.merge_cells_by_sheet_name(&name).map(|m| merges(&m)).unwrap_or_default()).unwrap_or_default();
         finish(grid, file, limits, &mut out);
     }
     out
@@ -116,7 +131,8 @@ fn read_xlsb(wb: &mut Xlsb<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
     let is_1904 = wb.has_1904_epoch();
     for name in worksheets(wb, file, &mut out) {
         let mut grid = Grid::new(&name);
-        let streamed = wb.worksheet_cells_reader(&name).and_then(|mut reader| {
+        let streamed = guarded(|| {
+            let mut reader = wb.worksheet_cells_reader(&name)?;
             while let Some(cell) = reader.next_cell()? {
                 let (row, col) = cell.get_position();
                 let value = convert_ref(cell.get_value(), is_1904);
@@ -129,11 +145,12 @@ fn read_xlsb(wb: &mut Xlsb<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
                     Place::Read => grid.set(row, col, value),
                 }
             }
-            Ok(())
-        });
+            Ok::<_, calamine::XlsbError>(())
+        })
+        .and_then(|r| r.map_err(|e| e.to_string()));
         match streamed {
             Ok(()) => finish(grid, file, limits, &mut out),
-            Err(e) => out.findings.push(sheet_unreadable(file, &name, &e.to_string())),
+            Err(e) => out.findings.push(sheet_unreadable(file, &name, &e)),
         }
     }
     out
@@ -150,13 +167,13 @@ where
 {
     let mut out = WorkbookRead::default();
     for name in worksheets(wb, file, &mut out) {
-        match wb.worksheet_range(&name) {
+        match guarded(|| wb.worksheet_range(&name)).and_then(|r| r.map_err(|e| e.to_string())) {
             Ok(range) => {
                 let mut grid = grid_from_range(&name, &range, limits, is_1904);
-                grid.merges = merges(&merges_of(wb, &name));
+                grid.merges = merges(&guarded(|| merges_of(wb, &name)).unwrap_or_default());
                 finish(grid, file, limits, &mut out);
             }
-            Err(e) => out.findings.push(sheet_unreadable(file, &name, &e.to_string())),
+            Err(e) => out.findings.push(sheet_unreadable(file, &name, &e)),
         }
     }
     out
@@ -247,6 +264,37 @@ fn finish(mut grid: Grid, file: &str, limits: &Limits, out: &mut WorkbookRead) {
     }
     grid.trim();
     out.sheets.push(grid);
+}
+
+thread_local! {
+    /// Set while a [`guarded`] call runs on this thread: its panics are expected and reported.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run a call into calamine, turning a panic into an error message. The panic hook is wrapped
+/// once so a caught panic prints nothing (the finding says it); any other panic, on any thread,
+/// still reaches the hook that was there before.
+fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let outer = GUARDED.with(|g| g.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call));
+    GUARDED.with(|g| g.set(outer));
+    result.map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        format!("the reader stopped on damaged data: {what}")
+    })
 }
 
 fn sheet_unreadable(file: &str, sheet: &str, detail: &str) -> Finding {
