@@ -582,3 +582,39 @@ fn the_public_site_and_the_internal_pack_never_share_a_folder() {
     let m = std::fs::read_to_string(newest(&tmp.path().join("internal")).join("edition.json")).expect("manifest");
     assert!(m.contains("\"audience\": \"internal\""), "{m}");
 }
+
+#[test]
+fn internal_pages_and_narratives_stay_out_of_the_public_site() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let project = tmp.path().join("p");
+    copy_dir(&root().join("data"), &project);
+    std::fs::write(
+        project.join("pages/secret.md"),
+        "+++\ntitle = \"Secret page\"\naudience = \"internal\"\n+++\n\nMARKER-PAGE-7731\n",
+    )
+    .expect("page");
+    std::fs::write(
+        project.join("narratives/2026-Q3/12-notes.md"),
+        "+++\ntitle = \"Phnom Penh notes\"\naudience = \"internal\"\n+++\n\nMARKER-NARRATIVE-7731\n",
+    )
+    .expect("narrative");
+    let (public, internal) = build_both(&project, &tmp.path().join("site"), &tmp.path().join("internal"));
+    let grep = |dir: &Path, what: &str| -> Vec<String> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| std::fs::read(e.path()).is_ok_and(|b| b.windows(what.len()).any(|w| w == what.as_bytes())))
+            .map(|e| e.path().display().to_string())
+            .collect()
+    };
+    for marker in ["MARKER-PAGE-7731", "MARKER-NARRATIVE-7731", "Secret page"] {
+        assert!(grep(&public, marker).is_empty(), "{marker} reached the public site: {:?}", grep(&public, marker));
+    }
+    assert!(!public.join("en/secret.html").exists());
+    assert!(
+        std::fs::read_to_string(internal.join("en/secret.html")).expect("internal page").contains("MARKER-PAGE-7731")
+    );
+    let pp = std::fs::read_to_string(internal.join("en/province/12.html")).expect("province page");
+    assert!(pp.contains("MARKER-NARRATIVE-7731"), "the internal pack shows the narrative");
+}
