@@ -235,7 +235,9 @@ pub fn to_xlsx(tables: &[&Table], title: &str) -> Result<Vec<u8>, XlsxError> {
             .set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1)?),
     );
     for t in tables {
-        let ws = wb.add_worksheet().set_name(t.name)?;
+        // Rows go straight to a temporary file in order (constant memory mode): the national
+        // build's tables held in memory cost over 300 MB.
+        let ws = wb.add_worksheet_with_constant_memory().set_name(t.name)?;
         for (c, h) in t.header.iter().enumerate() {
             ws.write_string(0, c as u16, *h)?;
         }
