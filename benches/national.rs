@@ -17,14 +17,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
+fn peak_rss_mb() -> u64 {
+    ftc::build::rss_mb().1
 }
 
 /// Run one scenario in a child process of this benchmark, so its peak memory is its own.
@@ -76,7 +70,7 @@ fn scenario(name: &str, project: &Path, site: &Path) {
             let pages = manifest.outputs.iter().filter(|f| f.path.ends_with(".html")).count();
             let bytes: u64 = manifest.outputs.iter().map(|f| f.bytes).sum();
             println!(
-                "bench scenario={name} wall_ms={} ingest_ms={} validate_ms={} analyse_ms={} disclose_ms={} render_ms={} publish_ms={} peak_rss_mb={peak:.0} pages={pages} files={} bytes={bytes}",
+                "bench scenario={name} wall_ms={} ingest_ms={} validate_ms={} analyse_ms={} disclose_ms={} render_ms={} publish_ms={} peak_rss_mb={peak} pages={pages} files={} bytes={bytes}",
                 ms(wall),
                 stage("ingest"),
                 stage("validate"),
@@ -88,7 +82,7 @@ fn scenario(name: &str, project: &Path, site: &Path) {
             );
         }
         ftc::build::Published::Unchanged { .. } => {
-            println!("bench scenario={name} wall_ms={} peak_rss_mb={peak:.0} pages=0 files=0 bytes=0", ms(wall));
+            println!("bench scenario={name} wall_ms={} peak_rss_mb={peak} pages=0 files=0 bytes=0", ms(wall));
         }
     }
 }
@@ -128,7 +122,7 @@ fn main() {
     let parallel = t.elapsed();
     assert_eq!(cells, cells_par);
     println!(
-        "bench scenario=floor calamine_serial_ms={} calamine_parallel_ms={} cells={cells} peak_rss_mb={:.0}",
+        "bench scenario=floor calamine_serial_ms={} calamine_parallel_ms={} cells={cells} peak_rss_mb={}",
         ms(serial),
         ms(parallel),
         peak_rss_mb()

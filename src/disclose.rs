@@ -145,21 +145,7 @@ pub fn disclose(report: &mut Report, audience: Audience, threshold: u64, prior: 
 }
 
 fn hidden_figures(c: &crate::analyse::cascade::Cascade) -> usize {
-    use crate::analyse::cascade::Stage;
-    let figures = [
-        Figure::First,
-        Figure::Second,
-        Figure::Third,
-        Figure::DiagnosedOfPlhiv,
-        Figure::OnArtOfPlhiv,
-        Figure::SuppressedOfPlhiv,
-        Figure::VlCoverage,
-        Figure::UnadjustedSuppression,
-        Figure::Gap(Stage::Diagnosed),
-        Figure::Gap(Stage::OnArt),
-        Figure::Gap(Stage::Suppressed),
-    ];
-    figures.iter().filter(|f| !c.figure_shown(**f)).count()
+    Figure::ALL.iter().filter(|f| !c.figure_shown(**f)).count()
 }
 
 /// Finding arguments that name places and structure, never a count: kept in public findings.
@@ -537,6 +523,15 @@ fn rref(m: &mut [Vec<f64>], cols: usize) -> Vec<usize> {
 mod tests {
     use super::*;
 
+    /// A table of named cells and sums (parent, children), nothing hidden yet.
+    fn table_of(cells: &[(&str, u64)], sums: &[(usize, &[usize])]) -> Table {
+        Table {
+            cells: cells.iter().map(|(code, value)| Cell { code: (*code).into(), value: *value }).collect(),
+            sums: sums.iter().map(|(parent, children)| Sum { parent: *parent, children: children.to_vec() }).collect(),
+            marks: vec![Mark::Shown; cells.len()],
+        }
+    }
+
     /// A district of communes: parent 0 = Σ children.
     fn table(values: &[u64]) -> Table {
         let mut t = Table::default();
@@ -611,16 +606,10 @@ mod tests {
         // The same three sums as tables: totals 10, 12, 14 shown; x, y, z hidden by an earlier
         // edition. Every sum has two hidden cells and no bounds pin them, yet all three are
         // determined, so a total must go too.
-        let mut t = Table::default();
-        for (code, v) in [("x", 4), ("y", 6), ("z", 8), ("P1", 10), ("P2", 12), ("P3", 14)] {
-            t.cells.push(Cell { code: code.into(), value: v });
-        }
-        t.sums = vec![
-            Sum { parent: 3, children: vec![0, 1] },
-            Sum { parent: 4, children: vec![0, 2] },
-            Sum { parent: 5, children: vec![1, 2] },
-        ];
-        t.marks = vec![Mark::Shown; 6];
+        let mut t = table_of(
+            &[("x", 4), ("y", 6), ("z", 8), ("P1", 10), ("P2", 12), ("P3", 14)],
+            &[(3, &[0, 1]), (4, &[0, 2]), (5, &[1, 2])],
+        );
         t.mark_primary(5, |code| ["x", "y", "z"].contains(&code));
         assert_eq!(t.determined(), vec![0, 1, 2]);
         t.protect(5);
@@ -632,18 +621,10 @@ mod tests {
     fn a_hierarchy_protects_across_levels() {
         // Province 02 = districts 0201 + 0202; 0201 = communes 020101 (2) + 020102 (50);
         // 0202 = 020201 (30) + 020202 (45).
-        let mut t = Table::default();
-        for (code, v) in
-            [("02", 127), ("0201", 52), ("0202", 75), ("020101", 2), ("020102", 50), ("020201", 30), ("020202", 45)]
-        {
-            t.cells.push(Cell { code: code.into(), value: v });
-        }
-        t.sums = vec![
-            Sum { parent: 0, children: vec![1, 2] },
-            Sum { parent: 1, children: vec![3, 4] },
-            Sum { parent: 2, children: vec![5, 6] },
-        ];
-        t.marks = vec![Mark::Shown; 7];
+        let mut t = table_of(
+            &[("02", 127), ("0201", 52), ("0202", 75), ("020101", 2), ("020102", 50), ("020201", 30), ("020202", 45)],
+            &[(0, &[1, 2]), (1, &[3, 4]), (2, &[5, 6])],
+        );
         t.mark_primary(5, |_| false);
         t.protect(5);
         // 2 is small; its sibling 50 is withheld. Then 0201 = 52 is shown and 2 + x = 52 with

@@ -218,10 +218,9 @@ fn main() -> ExitCode {
             Err(e) => fail(&e.to_string()),
         },
         Command::Init { dir, period, provinces, title } => {
-            let period = match period.as_deref().map(str::parse::<ftc::period::Period>) {
-                None => ftc::init::current_quarter(),
-                Some(Ok(p)) => p,
-                Some(Err(_)) => return fail("--period: write a period as 2026-Q3, 2026-H1 or 2026"),
+            let period = match period_arg(period.as_deref()) {
+                Ok(p) => p.unwrap_or_else(ftc::init::current_quarter),
+                Err(code) => return code,
             };
             match ftc::init::init(&dir, &ftc::init::Plan { title, period, provinces }) {
                 Ok(paths) => {
@@ -238,10 +237,9 @@ fn main() -> ExitCode {
             }
         }
         Command::Template { province, period, out } => {
-            let period = match period.as_deref().map(str::parse::<ftc::period::Period>) {
-                None => None,
-                Some(Ok(p)) => Some(p),
-                Some(Err(_)) => return fail("--period: write a period as 2026-Q3, 2026-H1 or 2026"),
+            let period = match period_arg(period.as_deref()) {
+                Ok(p) => p,
+                Err(code) => return code,
             };
             match ftc::template::write_templates(ftc::geography::Geography::builtin(), &province, period, &out) {
                 Ok(paths) => {
@@ -314,6 +312,13 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
         }
         Err(e) => fail(&format!("{e:#}")),
     }
+}
+
+/// A `--period` argument, if given; a malformed one is reported and ends the command.
+fn period_arg(arg: Option<&str>) -> Result<Option<ftc::period::Period>, ExitCode> {
+    arg.map(str::parse::<ftc::period::Period>)
+        .transpose()
+        .map_err(|_| fail("--period: write a period as 2026-Q3, 2026-H1 or 2026"))
 }
 
 /// Print to standard output; a closed pipe (`ftc diff A B | head`) is not an error.

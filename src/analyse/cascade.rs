@@ -290,6 +290,20 @@ pub enum Figure {
 }
 
 impl Figure {
+    pub const ALL: [Figure; 11] = [
+        Figure::First,
+        Figure::Second,
+        Figure::Third,
+        Figure::DiagnosedOfPlhiv,
+        Figure::OnArtOfPlhiv,
+        Figure::SuppressedOfPlhiv,
+        Figure::VlCoverage,
+        Figure::UnadjustedSuppression,
+        Figure::Gap(Stage::Diagnosed),
+        Figure::Gap(Stage::OnArt),
+        Figure::Gap(Stage::Suppressed),
+    ];
+
     /// The counts a figure is computed from.
     pub fn inputs(self) -> &'static [Count] {
         use Count::*;

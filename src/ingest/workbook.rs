@@ -102,14 +102,8 @@ fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
                     (v, Some(f)) if v.is_empty() && !f.is_empty() => Cell::FormulaNoValue(f),
                     (v, _) => v,
                 };
-                // A formatted empty cell is not content: it neither extends nor truncates the sheet.
-                if value.is_empty() {
-                    continue;
-                }
-                match place(&mut grid, row, col, limits) {
-                    Place::Stop => break,
-                    Place::Skip => continue,
-                    Place::Read => grid.set(row, col, value),
+                if !put(&mut grid, row, col, value, limits) {
+                    break;
                 }
             }
             Ok::<_, calamine::XlsxError>(())
@@ -135,14 +129,8 @@ fn read_xlsb(wb: &mut Xlsb<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
             let mut reader = wb.worksheet_cells_reader(&name)?;
             while let Some(cell) = reader.next_cell()? {
                 let (row, col) = cell.get_position();
-                let value = convert_ref(cell.get_value(), is_1904);
-                if value.is_empty() {
-                    continue;
-                }
-                match place(&mut grid, row, col, limits) {
-                    Place::Stop => break,
-                    Place::Skip => continue,
-                    Place::Read => grid.set(row, col, value),
+                if !put(&mut grid, row, col, convert_ref(cell.get_value(), is_1904), limits) {
+                    break;
                 }
             }
             Ok::<_, calamine::XlsbError>(())
@@ -184,39 +172,31 @@ fn grid_from_range(name: &str, range: &Range<Data>, limits: &Limits, is_1904: bo
     let (r0, c0) = range.start().unwrap_or((0, 0));
     for (r, c, v) in range.used_cells() {
         let (row, col) = (r0 + r as u32, c0 + c as u32);
-        let cell = convert(v, is_1904);
-        if cell.is_empty() {
-            continue;
-        }
-        match place(&mut grid, row, col, limits) {
-            Place::Stop => break,
-            Place::Skip => continue,
-            Place::Read => grid.set(row, col, cell),
+        if !put(&mut grid, row, col, convert(v, is_1904), limits) {
+            break;
         }
     }
     grid
 }
 
-enum Place {
-    Read,
-    /// Beyond the last column: skip this cell, read on.
-    Skip,
-    /// Beyond the last row: cells come row by row, so stop.
-    Stop,
-}
-
-/// Whether a cell at (row, col) is within limits; marks the grid truncated when a row is not,
-/// and remembers the first cell found beyond the last column read.
-fn place(grid: &mut Grid, row: u32, col: u32, limits: &Limits) -> Place {
+/// Put one cell read from a sheet into the grid, within the limits: `false` once a row is beyond
+/// the last one read (cells come row by row, so reading stops). An empty cell (a formatted one)
+/// is not content: it neither extends nor truncates the sheet. A cell beyond the last column is
+/// skipped, and the first such cell is remembered for the finding.
+fn put(grid: &mut Grid, row: u32, col: u32, cell: Cell, limits: &Limits) -> bool {
+    if cell.is_empty() {
+        return true;
+    }
     if row >= limits.max_rows {
         grid.truncated_at = Some(row);
-        return Place::Stop;
+        return false;
     }
     if col >= limits.max_columns {
         grid.beyond_columns.get_or_insert((row, col));
-        return Place::Skip;
+        return true;
     }
-    Place::Read
+    grid.set(row, col, cell);
+    true
 }
 
 fn finish(mut grid: Grid, file: &str, limits: &Limits, out: &mut WorkbookRead) {
