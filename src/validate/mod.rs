@@ -156,8 +156,23 @@ impl Context<'_> {
 /// Validate everything read. Pure: no file system, no printing.
 pub fn validate(submissions: &Submissions, ctx: &Context<'_>) -> Dataset {
     let mut ds = Dataset { findings: submissions.findings.clone(), ..Default::default() };
-    for file in &submissions.files {
-        validate_file(file, ctx, &mut ds);
+    // Files are validated in parallel, each into its own part, and the parts joined in file
+    // order: the same dataset as one file after another.
+    use rayon::prelude::*;
+    let parts: Vec<Dataset> = submissions
+        .files
+        .par_iter()
+        .map(|file| {
+            let mut part = Dataset::default();
+            validate_file(file, ctx, &mut part);
+            part
+        })
+        .collect();
+    for part in parts {
+        ds.cascade.extend(part.cascade);
+        ds.budget.extend(part.budget);
+        ds.files.extend(part.files);
+        ds.findings.extend(part.findings);
     }
     reconcile::duplicates(&mut ds);
     reconcile::disaggregation(&mut ds);
@@ -186,8 +201,13 @@ fn validate_file(file: &SubmissionFile, ctx: &Context<'_>, ds: &mut Dataset) {
         submitted_cell: meta.submitted.as_ref().map(|(_, l)| l.clone()),
         tables: Vec::new(),
     };
-    let scope =
-        rows::Scope { file: &file.path, period: file.period.or(meta.period), province: province.as_deref(), ctx };
+    let scope = rows::Scope {
+        file: &file.path,
+        period: file.period.or(meta.period),
+        province: province.as_deref(),
+        ctx,
+        currencies: ctx.currencies(),
+    };
     for table in &file.tables {
         report.tables.push(rows::validate_table(table, &scope, ds));
     }

@@ -18,7 +18,11 @@ pub(crate) struct Scope<'a> {
     pub period: Option<Period>,
     pub province: Option<&'a str>,
     pub ctx: &'a Context<'a>,
+    /// The currencies a budget line may be in (built once, not per row).
+    pub currencies: Vec<String>,
 }
+
+static EMPTY: crate::ingest::grid::Cell = crate::ingest::grid::Cell::Empty;
 
 impl Scope<'_> {
     fn loc(&self, sheet: &str) -> Location {
@@ -89,7 +93,7 @@ fn table_report(table: &Table) -> TableReport {
             if !aliases::labels(*field).numeric {
                 continue;
             }
-            if let Ok(cells::NumberRead { value: Some(v), .. }) = read_number(cell, *field, &Location::default()) {
+            if let Ok(cells::NumberRead { value: Some(v), .. }) = read_number(cell, *field, Location::default) {
                 *totals.entry(aliases::labels(*field).id).or_insert(0.0) += v;
             }
         }
@@ -130,14 +134,15 @@ impl RowReader<'_> {
     }
 
     fn number(&mut self, field: Field, required: bool) -> Option<f64> {
-        let loc = self.cell_loc(field);
-        let cell = self.row.get(field).map(|(_, c)| c.clone()).unwrap_or(crate::ingest::grid::Cell::Empty);
-        match read_number(&cell, field, &loc) {
+        // The location is built only for a finding: most cells have none, and building it for
+        // every cell was a tenth of the validate stage on a national project.
+        let cell = self.row.get(field).map_or(&EMPTY, |(_, c)| c);
+        match read_number(cell, field, || self.cell_loc(field)) {
             Ok(r) => {
                 *self.text_numbers += usize::from(r.from_text);
                 if r.value.is_none() && required {
                     self.errors.push(
-                        Finding::error(Rule::NotANumber, "value.required-missing", loc)
+                        Finding::error(Rule::NotANumber, "value.required-missing", self.cell_loc(field))
                             .arg("column", aliases::labels(field).id),
                     );
                 }
@@ -152,8 +157,11 @@ impl RowReader<'_> {
 
     fn count(&mut self, field: Field, required: bool) -> Option<u64> {
         let v = self.number(field, required)?;
-        let cell = self.row.get(field).map(|(_, c)| c.clone()).unwrap_or(crate::ingest::grid::Cell::Empty);
-        Some(cells::whole_count(v, &cell, field, &self.cell_loc(field), &mut self.warnings))
+        let cell = self.row.get(field).map_or(&EMPTY, |(_, c)| c);
+        let mut warnings = std::mem::take(&mut self.warnings);
+        let n = cells::whole_count(v, cell, field, || self.cell_loc(field), &mut warnings);
+        self.warnings = warnings;
+        Some(n)
     }
 
     fn text(&mut self, field: Field, required: bool) -> Option<String> {
@@ -168,16 +176,18 @@ impl RowReader<'_> {
     }
 
     fn area(&mut self, scope: &Scope<'_>) -> Option<String> {
-        let loc = self.cell_loc(Field::AreaCode);
         let Some((_, cell)) = self.row.get(Field::AreaCode) else {
-            self.errors.push(Finding::error(Rule::UnknownArea, "note.no-area", loc));
+            self.errors.push(Finding::error(Rule::UnknownArea, "note.no-area", self.cell_loc(Field::AreaCode)));
             return None;
         };
-        match cells::read_area_code(cell, scope.ctx.geography, scope.province, &loc) {
+        match cells::read_area_code(cell, scope.ctx.geography, scope.province, || self.cell_loc(Field::AreaCode)) {
             Ok(code) => {
                 if let Some(raw) = code.padded_from {
-                    self.warnings
-                        .push(Finding::note("note.code-padded", loc).arg("value", raw).arg("code", &code.code));
+                    self.warnings.push(
+                        Finding::note("note.code-padded", self.cell_loc(Field::AreaCode))
+                            .arg("value", raw)
+                            .arg("code", &code.code),
+                    );
                 }
                 Some(code.code)
             }
@@ -227,8 +237,8 @@ fn cascade_row(
 ) -> Option<CascadeRow> {
     let mut r = reader(row, table, scope, text_numbers);
     let area = r.area(scope);
-    let sex = row.get(Field::Sex).map(|(c, v)| cells::read_sex(v, &r.loc.clone().with_cell(row.row, c)));
-    let age = row.get(Field::AgeGroup).map(|(c, v)| cells::read_age(v, &r.loc.clone().with_cell(row.row, c)));
+    let sex = row.get(Field::Sex).map(|(c, v)| cells::read_sex(v, || r.loc.clone().with_cell(row.row, c)));
+    let age = row.get(Field::AgeGroup).map(|(c, v)| cells::read_age(v, || r.loc.clone().with_cell(row.row, c)));
     let (sex, age) = (flatten(sex, &mut r.errors), flatten(age, &mut r.errors));
     let plhiv = r.count(Field::Plhiv, true);
     let diagnosed = r.count(Field::Diagnosed, true);
@@ -312,7 +322,7 @@ fn budget_row(
     let activity = r.text(Field::Activity, true);
     let category = match row.get(Field::Category) {
         Some((c, v)) => {
-            flatten(Some(cells::read_category(v, &r.loc.clone().with_cell(row.row, c)).map(Some)), &mut r.errors)
+            flatten(Some(cells::read_category(v, || r.loc.clone().with_cell(row.row, c)).map(Some)), &mut r.errors)
         }
         None => {
             r.text(Field::Category, true);
@@ -320,13 +330,10 @@ fn budget_row(
         }
     };
     let funding = r.text(Field::FundingSource, true).map(|t| cells::normalise_funding(&t));
-    let currency_cell = row.get(Field::Currency).map(|(_, c)| c.clone()).unwrap_or(crate::ingest::grid::Cell::Empty);
-    let currency = cells::read_currency(
-        &currency_cell,
-        scope.ctx.default_currency(),
-        &scope.ctx.currencies(),
-        &r.cell_loc(Field::Currency),
-    );
+    let currency_cell = row.get(Field::Currency).map_or(&EMPTY, |(_, c)| c);
+    let currency = cells::read_currency(currency_cell, scope.ctx.default_currency(), &scope.currencies, || {
+        r.cell_loc(Field::Currency)
+    });
     let currency = flatten(Some(currency.map(Some)), &mut r.errors);
     let approved = r.number(Field::Approved, true);
     let released = r.number(Field::Released, false);
@@ -411,7 +418,7 @@ fn check_totals(table: &Table, scope: &Scope<'_>, grand: &BTreeMap<&'static str,
                 continue;
             }
             let loc = scope.loc(&table.sheet).with_cell(totals.row, *col);
-            let stated = match read_number(cell, *field, &loc) {
+            let stated = match read_number(cell, *field, || loc.clone()) {
                 Ok(cells::NumberRead { value: Some(v), .. }) => v,
                 Ok(_) => continue,
                 Err(f) => {
@@ -443,6 +450,6 @@ fn sum_rows(table: &Table, field: Field, after: u32, before: u32) -> f64 {
         .iter()
         .filter(|r| r.row >= after && r.row < before)
         .filter_map(|r| r.get(field))
-        .filter_map(|(_, c)| read_number(c, field, &Location::default()).ok().and_then(|n| n.value))
+        .filter_map(|(_, c)| read_number(c, field, Location::default).ok().and_then(|n| n.value))
         .sum()
 }
