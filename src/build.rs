@@ -317,6 +317,8 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
     let dataset = t.time("validate", || {
         validate::validate(&submissions, &Context { geography: &project.geography, config: Some(&project.config) })
     });
+    // The grids as read are not needed past validation: freed before the report is built.
+    drop(submissions);
     let report = t.time("analyse", || analyse::analyse(&dataset, &project.config, &project.geography));
     Ok(Build { project, dataset, report, timings: t })
 }

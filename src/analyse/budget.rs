@@ -35,8 +35,9 @@ pub struct Money {
     pub released_lines_spent: f64,
     pub lines: usize,
     /// The currencies these figures were converted from, with the rate used (1 for the
-    /// reporting currency): the source stated beside every figure.
-    pub converted_from: BTreeMap<String, f64>,
+    /// reporting currency): the source stated beside every figure. Sorted by currency; a short
+    /// list, not a map: one per budget line and per area, a map's node each was 50 MB nationally.
+    pub converted_from: Vec<(String, f64)>,
 }
 
 impl Money {
@@ -49,7 +50,14 @@ impl Money {
             self.released_lines_spent += spent;
         }
         self.lines += 1;
-        self.converted_from.insert(currency.to_string(), rate);
+        self.note_currency(currency, rate);
+    }
+
+    fn note_currency(&mut self, currency: &str, rate: f64) {
+        match self.converted_from.binary_search_by(|(c, _)| c.as_str().cmp(currency)) {
+            Ok(i) => self.converted_from[i].1 = rate,
+            Err(i) => self.converted_from.insert(i, (currency.to_string(), rate)),
+        }
     }
 
     pub fn add(&mut self, o: &Money) {
@@ -59,7 +67,12 @@ impl Money {
         self.released_lines_approved += o.released_lines_approved;
         self.released_lines_spent += o.released_lines_spent;
         self.lines += o.lines;
-        self.converted_from.extend(o.converted_from.iter().map(|(k, v)| (k.clone(), *v)));
+        for (c, rate) in &o.converted_from {
+            // Same currency, same rate: nothing to copy (the common case, line after line).
+            if !self.converted_from.iter().any(|(k, r)| k == c && r == rate) {
+                self.note_currency(c, *rate);
+            }
+        }
     }
 }
 
@@ -149,7 +162,12 @@ pub fn budget_of(lines: &[&Line], expected: f64) -> Option<Budget> {
     for l in lines {
         total.add(&l.execution.money);
         by_category.entry(l.category).or_default().add(&l.execution.money);
-        by_funding.entry(l.funding_source.clone()).or_default().add(&l.execution.money);
+        match by_funding.get_mut(&l.funding_source) {
+            Some(m) => m.add(&l.execution.money),
+            None => {
+                by_funding.insert(l.funding_source.clone(), l.execution.money.clone());
+            }
+        }
     }
     Some(Budget {
         total: Execution::new(total, expected),
@@ -211,10 +229,7 @@ mod tests {
         assert_eq!(b.total.release_rate, Some(0.6));
         assert_eq!(b.total.absorption, Some(0.75));
         assert_eq!(b.by_category[&Category::Testing].execution, Some(0.5));
-        assert_eq!(
-            b.total.money.converted_from,
-            BTreeMap::from([("KHR".to_string(), 4000.0), ("USD".to_string(), 1.0)])
-        );
+        assert_eq!(b.total.money.converted_from, vec![("KHR".to_string(), 4000.0), ("USD".to_string(), 1.0)]);
     }
 
     #[test]

@@ -131,9 +131,20 @@ pub fn analyse(ds: &Dataset, config: &Config, geo: &Geography) -> Report {
     let rates =
         Rates { reporting: config.money.reporting_currency.clone(), per_reporting_unit: config.money.rates.clone() };
     let mut findings = Vec::new();
+    // Periods are independent: analysed in parallel, gathered in period order.
+    use rayon::prelude::*;
+    let done: Vec<(Period, PeriodReport, Vec<Finding>)> = ds
+        .periods()
+        .into_par_iter()
+        .map(|period| {
+            let mut found = Vec::new();
+            let pr = analyse_period(ds, config, geo, &rates, period, &mut found);
+            (period, pr, found)
+        })
+        .collect();
     let mut by_period = BTreeMap::new();
-    for period in ds.periods() {
-        let pr = analyse_period(ds, config, geo, &rates, period, &mut findings);
+    for (period, pr, found) in done {
+        findings.extend(found);
         by_period.insert(period, pr);
     }
     let periods: Vec<Period> = by_period.keys().copied().collect();
@@ -163,14 +174,29 @@ fn analyse_period(
                 .value(&r.currency),
         );
     }
-    let mut b = Builder { config, geo, period, expected, currency: &rates.reporting, communes: BTreeMap::new() };
-    let communes = b.communes(&rows, &lines);
-    let districts = b.districts(&communes);
-    let provinces = b.provinces(&rows, &communes, &districts, &lines);
+    let b = Builder { config, geo, period, expected, currency: &rates.reporting };
+    // Lines by area, once (not a scan of every line per commune: that was quadratic).
+    let mut by_area: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
+    for l in &lines {
+        by_area.entry(l.area_code.as_str()).or_default().push(l);
+    }
+    let mut communes = b.communes(&rows, &lines, &by_area);
+    let districts = b.districts(&communes, &by_area);
+    let mut provinces = b.provinces(&rows, &communes, &districts, &lines);
     let initiative = b.initiative(&provinces, &lines);
-    b.communes = communes;
-    let mut pr =
-        PeriodReport { period, expected_execution: expected, initiative, provinces, districts, communes: b.communes };
+    drop(by_area);
+    // Each line goes to its own area's page, moved there, not copied: the national budget
+    // lines were held twice.
+    for l in lines {
+        let own = match communes.get_mut(&l.area_code) {
+            Some(c) => Some(c),
+            None => provinces.get_mut(&l.area_code),
+        };
+        if let Some(a) = own {
+            a.lines.push(l);
+        }
+    }
+    let mut pr = PeriodReport { period, expected_execution: expected, initiative, provinces, districts, communes };
     changes::assign_ranks(&mut pr);
     pr
 }
@@ -205,7 +231,6 @@ struct Builder<'a> {
     period: Period,
     expected: f64,
     currency: &'a str,
-    communes: BTreeMap<String, AreaReport>,
 }
 
 impl Builder<'_> {
@@ -253,7 +278,12 @@ impl Builder<'_> {
         a
     }
 
-    fn communes(&self, rows: &[&CascadeRow], lines: &[Line]) -> BTreeMap<String, AreaReport> {
+    fn communes(
+        &self,
+        rows: &[&CascadeRow],
+        lines: &[Line],
+        by_area: &BTreeMap<&str, Vec<&Line>>,
+    ) -> BTreeMap<String, AreaReport> {
         let mut grouped: BTreeMap<&str, Vec<&CascadeRow>> = BTreeMap::new();
         for r in rows.iter().filter(|r| self.level_of(&r.area_code) == Some(Level::Commune)) {
             grouped.entry(&r.area_code).or_default().push(r);
@@ -264,20 +294,13 @@ impl Builder<'_> {
         );
         codes.sort();
         codes.dedup();
-        // Lines by area, once (not a scan of every line per commune: that was quadratic).
-        let mut by_area: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
-        for l in lines {
-            by_area.entry(l.area_code.as_str()).or_default().push(l);
-        }
         codes
             .into_iter()
             .map(|code| {
                 let own: Vec<&Line> = by_area.get(code).cloned().unwrap_or_default();
                 let (counts, sex, age) = grouped.get(code).map(|r| area_counts(r)).unzip3();
-                let mut a = self.area(code, AreaLevel::Commune, counts, own.clone());
-                a = self.with_breakdowns(a, sex.unwrap_or_default(), age.unwrap_or_default());
-                a.lines = own.into_iter().cloned().collect();
-                (code.to_string(), a)
+                let a = self.area(code, AreaLevel::Commune, counts, own);
+                (code.to_string(), self.with_breakdowns(a, sex.unwrap_or_default(), age.unwrap_or_default()))
             })
             .collect()
     }
@@ -286,15 +309,19 @@ impl Builder<'_> {
         self.geo.get(code).map(|a| a.level)
     }
 
-    fn districts(&self, communes: &BTreeMap<String, AreaReport>) -> BTreeMap<String, AreaReport> {
-        let mut sums: BTreeMap<String, (Counts, Vec<&Line>, Sums)> = BTreeMap::new();
+    fn districts<'l>(
+        &self,
+        communes: &BTreeMap<String, AreaReport>,
+        by_area: &BTreeMap<&str, Vec<&'l Line>>,
+    ) -> BTreeMap<String, AreaReport> {
+        let mut sums: BTreeMap<String, (Counts, Vec<&'l Line>, Sums)> = BTreeMap::new();
         for c in communes.values() {
             let Some(d) = c.parent.clone() else { continue };
             let e = sums.entry(d).or_default();
             if let Some(cas) = &c.cascade {
                 e.0.add(&cas.counts);
             }
-            e.1.extend(c.lines.iter());
+            e.1.extend(by_area.get(c.code.as_str()).into_iter().flatten().copied());
             e.2.add(c);
         }
         sums.into_iter()
@@ -340,7 +367,6 @@ impl Builder<'_> {
                 let all: Vec<&Line> = lines.iter().filter(|l| l.area_code.starts_with(&p)).collect();
                 let mut a = self.area(&p, AreaLevel::Province, Some(counts), all);
                 a = self.with_breakdowns(a, s.sex, s.age);
-                a.lines = lines.iter().filter(|l| l.area_code == p).cloned().collect();
                 self.add_concentration(&mut a, communes);
                 a.bottlenecks = bottleneck::rank(std::mem::take(&mut a.bottlenecks));
                 (p, a)
