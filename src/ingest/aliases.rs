@@ -390,6 +390,14 @@ pub fn labels(field: Field) -> &'static Labels {
 }
 
 pub fn is_totals_label(text: &str) -> bool {
+    // Asked of every row's label cells: most are codes and names that cannot be a totals label.
+    // Every label normalises to words holding `total`, `sum` or `សរុប`, and normalising only
+    // lowercases, blanks punctuation and drops bracketed parts; so a text without brackets and
+    // without those letters (in any case) is not one, and is not normalised at all.
+    let has = |word: &[u8]| text.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+    if !text.contains(['(', '[']) && !has(b"total") && !has(b"sum") && !text.contains("សរុប") {
+        return false;
+    }
     static LABELS: std::sync::OnceLock<std::collections::BTreeSet<String>> = std::sync::OnceLock::new();
     let labels = LABELS.get_or_init(|| TOTALS_LABELS.iter().map(|t| normalise(t)).collect());
     let n = normalise(text);
@@ -462,6 +470,32 @@ mod tests {
         assert!(is_totals_label("សរុប"));
         assert!(is_totals_label("Total:"));
         assert!(!is_totals_label("Totally"));
+        // The quick refusal never changes the answer: each text against the full rule.
+        let full = |t: &str| {
+            let n = normalise(t);
+            TOTALS_LABELS.iter().any(|l| normalise(l) == n) || n.starts_with("total ") || n.starts_with("សរុប")
+        };
+        for t in [
+            "Total",
+            "SUM",
+            "Sub_Total",
+            "sub total",
+            "TO(x)TAL",
+            "tot[a]al",
+            "Tot(al)",
+            "  total  ",
+            "Grand\ntotal",
+            "Total Battambang",
+            "សរុបរួម",
+            "សរុប ខេត្ត",
+            "020101",
+            "Sangkat Svay Por",
+            "Summary",
+            "Σ",
+            "total.",
+        ] {
+            assert_eq!(is_totals_label(t), full(t), "{t:?}");
+        }
         assert_eq!(meta_key_for("Period:"), Some(MetaKey::Period));
         assert_eq!(meta_key_for("កាលបរិច្ឆេទដាក់ស្នើ"), Some(MetaKey::Submitted));
         assert_eq!(meta_key_for("Period / រយៈពេលរបាយការណ៍"), Some(MetaKey::Period));

@@ -19,11 +19,22 @@ pub fn max_unpacked(limits: &Limits) -> u64 {
     limits.max_file_bytes.saturating_mul(20)
 }
 
+/// What the scan learnt that spares calamine work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scanned {
+    /// Some part may hold merged cells (`mergeCell` occurs in it). When none does,
+    /// the reader skips calamine's merged-cell lookup, which inflates and parses every sheet a
+    /// second time (a quarter of reading a national project's workbooks).
+    pub merges: bool,
+}
+
 /// Check a package. `Err` refuses the whole file. A package whose directory cannot be read is
 /// let through: calamine says what is wrong with it.
-pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) -> Result<(), Finding> {
+pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) -> Result<Scanned, Finding> {
     let loc = || Location::file(file);
-    let Ok(entries) = sniff::zip_entries(bytes) else { return Ok(()) };
+    // Until every worksheet part has been read to its end, merges may be there.
+    let unsure = Scanned { merges: true };
+    let Ok(entries) = sniff::zip_entries(bytes) else { return Ok(unsure) };
     if let Some(entry) = sniff::duplicate_entry(&entries) {
         return Err(Finding::error(Rule::UnreadableFile, "file.duplicate-zip-entry", loc()).arg("entry", entry));
     }
@@ -35,16 +46,24 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
             .arg_km("size", format!("{declared} (ក្រោយពន្លា)"))
             .arg("limit", cap));
     }
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(unsure) };
     let mut inflated = 0u64;
+    let mut merges = false;
     for i in 0..archive.len() {
-        let Ok(entry) = archive.by_index(i) else { continue };
+        let Ok(entry) = archive.by_index(i) else {
+            merges = true;
+            continue;
+        };
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let lower = name.to_ascii_lowercase();
         if entry.is_dir() || !(lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".bin")) {
             continue;
         }
+        // Every XML part is watched, not only `xl/worksheets/`: a package may keep its sheets
+        // anywhere its relationships point.
+        let sheet = lower.ends_with(".xml");
         let mut guard = Guard::new(entry, cap.saturating_sub(inflated), !lower.ends_with(".bin"));
+        guard.watch = sheet.then(Watch::default);
         // An `Io` stop is corrupt data, or more than the entry declared (the inflater stops
         // there): calamine meets the same error when it reads the part, and names the sheet.
         let result = if format == Format::Ods && lower == "content.xml" {
@@ -58,6 +77,8 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         } else {
             drain(&mut guard)
         };
+        // A part not read to its end may hold merges past where reading stopped.
+        merges |= guard.watch.as_ref().is_some_and(|w| w.seen) || (sheet && result.is_err());
         match result {
             Ok(_) | Err(Stop::Io) => inflated += guard.total,
             Err(Stop::Refused(f)) => return Err(f),
@@ -74,7 +95,39 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
             }
         }
     }
-    Ok(())
+    Ok(Scanned { merges })
+}
+
+/// Looks for the word `mergeCell` in the bytes read, across the reads' boundaries.
+#[derive(Default)]
+struct Watch {
+    seen: bool,
+    /// The last bytes of the previous read.
+    tail: Vec<u8>,
+}
+
+impl Watch {
+    const WORD: &'static [u8] = b"mergeCell";
+
+    fn look(&mut self, bytes: &[u8]) {
+        if self.seen {
+            return;
+        }
+        let keep = Self::WORD.len() - 1;
+        let head = &bytes[..bytes.len().min(keep)];
+        self.tail.extend_from_slice(head);
+        if memchr::memmem::find(&self.tail, Self::WORD).is_some() || memchr::memmem::find(bytes, Self::WORD).is_some() {
+            self.seen = true;
+            return;
+        }
+        if bytes.len() >= keep {
+            self.tail.clear();
+            self.tail.extend_from_slice(&bytes[bytes.len() - keep..]);
+        } else {
+            let excess = self.tail.len().saturating_sub(keep);
+            self.tail.drain(..excess);
+        }
+    }
 }
 
 enum Stop {
@@ -96,11 +149,12 @@ struct Guard<R> {
     run: u64,
     xml: bool,
     tripped: Option<Stop>,
+    watch: Option<Watch>,
 }
 
 impl<R: Read> Guard<R> {
     fn new(inner: R, cap: u64, xml: bool) -> Self {
-        Guard { inner, total: 0, cap, run: 0, xml, tripped: None }
+        Guard { inner, total: 0, cap, run: 0, xml, tripped: None, watch: None }
     }
 
     fn trip(&mut self, why: Stop) -> std::io::Error {
@@ -118,6 +172,9 @@ impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.total += n as u64;
+        if let Some(w) = &mut self.watch {
+            w.look(&buf[..n]);
+        }
         if self.total > self.cap {
             return Err(self.trip(Stop::Total));
         }
@@ -331,6 +388,26 @@ fn ods_extents<R: Read>(guard: &mut Guard<R>, limits: &Limits, file: &str) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn seen(reads: &[&[u8]]) -> bool {
+        let mut w = Watch::default();
+        reads.iter().for_each(|r| w.look(r));
+        w.seen
+    }
+
+    #[test]
+    fn finds_the_word_within_and_across_reads() {
+        assert!(seen(&[b"<sheetData/><mergeCells count=\"1\">"]));
+        // Split at every place, and over three reads with a one-byte middle.
+        let text = b"xx<mergeCell ref=\"A1:B1\"/>";
+        for cut in 0..text.len() {
+            assert!(seen(&[&text[..cut], &text[cut..]]), "cut at {cut}");
+        }
+        assert!(seen(&[b"<mer", b"g", b"eCell"]));
+        assert!(seen(&[b"m", b"e", b"r", b"g", b"e", b"C", b"e", b"l", b"l"]));
+        assert!(!seen(&[b"<sheetData><row r=\"1\"/></sheetData>", b"merge", b"cell"]));
+        assert!(!seen(&[]));
+    }
 
     fn ods(body: &str) -> Option<Finding> {
         let xml = format!(

@@ -28,9 +28,10 @@ pub struct WorkbookRead {
 
 /// Read every worksheet of a workbook. `Err` is a finding that refuses the whole file.
 pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits) -> Result<WorkbookRead, Finding> {
-    if matches!(format, Format::Xlsx | Format::Xlsb | Format::Ods) {
-        package::check_package(&bytes, format, file, limits)?;
-    }
+    let scanned = match format {
+        Format::Xlsx | Format::Xlsb | Format::Ods => package::check_package(&bytes, format, file, limits)?,
+        _ => package::Scanned { merges: true },
+    };
     if format == Format::Xls && sniff::cfb_fat_has_cycle(&bytes) {
         let detail = "its sector table loops back on itself";
         return Err(Finding::error(Rule::UnreadableFile, "file.corrupt", Location::file(file))
@@ -41,7 +42,9 @@ pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits
     let xor = format == Format::Xls && sniff::has_xor_filepass(&bytes);
     let cursor = Cursor::new(bytes);
     let result = guarded(|| match format {
-        Format::Xlsx => Xlsx::new(cursor).map_err(|e| e.to_string()).map(|mut wb| read_xlsx(&mut wb, file, limits)),
+        Format::Xlsx => {
+            Xlsx::new(cursor).map_err(|e| e.to_string()).map(|mut wb| read_xlsx(&mut wb, file, limits, scanned.merges))
+        }
         Format::Xlsb => Xlsb::new(cursor).map_err(|e| e.to_string()).map(|mut wb| read_xlsb(&mut wb, file, limits)),
         Format::Xls => Xls::new(cursor).map_err(|e| e.to_string()).map(|mut wb| {
             let is_1904 = wb.has_1904_epoch();
@@ -88,7 +91,7 @@ fn worksheets<R: Reader<Cursor<Vec<u8>>>>(wb: &R, file: &str, out: &mut Workbook
     names
 }
 
-fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> WorkbookRead {
+fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits, merges_possible: bool) -> WorkbookRead {
     let mut out = WorkbookRead::default();
     let is_1904 = wb.has_1904_epoch();
     for name in worksheets(wb, file, &mut out) {
@@ -113,8 +116,10 @@ fn read_xlsx(wb: &mut Xlsx<Cursor<Vec<u8>>>, file: &str, limits: &Limits) -> Wor
             out.findings.push(sheet_unreadable(file, &name, &e));
             continue;
         }
-        grid.merges =
-            guarded(|| wb.merge_cells_by_sheet_name(&name).map(|m| merges(&m)).unwrap_or_default()).unwrap_or_default();
+        if merges_possible {
+            grid.merges = guarded(|| wb.merge_cells_by_sheet_name(&name).map(|m| merges(&m)).unwrap_or_default())
+                .unwrap_or_default();
+        }
         finish(grid, file, limits, &mut out);
     }
     out
