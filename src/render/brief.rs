@@ -6,7 +6,7 @@
 //! province. A brief that overflows its pages shows up as a wrong page count in the tests.
 
 use super::format::{Lang, cascade_count, cascade_gap, cascade_percent, count, date, percent};
-use super::i18n::{fill, t, table};
+use super::i18n::{fill, t};
 use super::site::{SiteInput, area_name};
 use super::view::{self, Ctx};
 use crate::analyse::cascade::{Count, Figure, Stage};
@@ -188,7 +188,6 @@ pub fn base(ctx: &Ctx<'_>, title: &str, depth: usize) -> tera::Context {
     let mut c = tera::Context::new();
     c.insert("lang", ctx.lang.code());
     c.insert("root", &"../".repeat(depth));
-    c.insert("t", &table(ctx.lang));
     c.insert("page_title", title);
     c.insert("stamp_css", &css_string(&stamp(ctx.input, ctx.pr, ctx.lang)));
     // "page 3 of 12" from CSS counters; the words come from the table, the numbers from CSS.

@@ -339,10 +339,22 @@ pub const STRINGS: &[(&str, &str, Option<&str>)] = &[
 
 /// The string for `key` in `lang` (English where Khmer is missing; the key itself if unknown).
 pub fn t(key: &str, lang: Lang) -> &str {
-    match STRINGS.iter().find(|(k, _, _)| *k == key) {
+    match entry(key) {
         Some((_, en, km)) => pick(en, *km, lang),
         None => key,
     }
+}
+
+/// The text of `key` in `lang`, if the table has the key.
+pub fn lookup(key: &'_ str, lang: Lang) -> Option<&'static str> {
+    entry(key).map(|(_, en, km)| pick(en, *km, lang))
+}
+
+fn entry(key: &str) -> Option<&'static (&'static str, &'static str, Option<&'static str>)> {
+    // Looked up thousands of times per page set: an index, not a scan of the table.
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| STRINGS.iter().enumerate().rev().map(|(i, (k, _, _))| (*k, i)).collect());
+    index.get(key).map(|&i| &STRINGS[i])
 }
 
 /// English, or Khmer where there is a translation.

@@ -93,9 +93,118 @@ pub fn templates(overrides: &BTreeMap<String, String>) -> Result<tera::Tera, Ren
     Ok(tera)
 }
 
+/// The templates for one language, with every `t["key"]` of the UI string table written in as
+/// that language's text when they are parsed. The table was otherwise serialised into each
+/// page's context: 3,400 pages × 350 strings on a national build. `needs_table` is true when
+/// some template (a project's override, say) still refers to `t` in another way, and pages
+/// must then carry the table as before.
+pub struct LangTemplates {
+    pub tera: tera::Tera,
+    pub needs_table: bool,
+}
+
+pub fn templates_for(overrides: &BTreeMap<String, String>, lang: Lang) -> Result<LangTemplates, RenderError> {
+    let mut needs_table = false;
+    let resolved: BTreeMap<String, String> = TEMPLATES
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .chain(overrides.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .map(|(k, v)| {
+            let (text, rest) = resolve_strings(&v, lang);
+            needs_table |= rest;
+            (k, text)
+        })
+        .collect();
+    let mut tera = tera::Tera::default();
+    tera.add_raw_templates(resolved.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+        .map_err(|e| RenderError::Template { name: "templates".into(), message: error_chain(&e) })?;
+    tera.autoescape_on(vec![".html"]);
+    Ok(LangTemplates { tera, needs_table })
+}
+
+/// Inside the template tags (`{{ }}`, `{% %}`) of `source`, `t["key"]` and `t['key']` for a
+/// key of the table become a string literal of its text in `lang`. Returns the new source, and
+/// whether any other use of `t` is left (a key not in the table, a computed key, `t.key`).
+pub fn resolve_strings(source: &str, lang: Lang) -> (String, bool) {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = false;
+    let mut at = 0;
+    while let Some(open) = source[at..].find('{').map(|i| at + i) {
+        let close = match source.as_bytes().get(open + 1) {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            _ => {
+                out.push_str(&source[at..=open]);
+                at = open + 1;
+                continue;
+            }
+        };
+        let Some(end) = source[open + 2..].find(close).map(|i| open + 2 + i + 2) else { break };
+        out.push_str(&source[at..open]);
+        let tag = &source[open..end];
+        if tag.trim_start_matches(['{', '%', '-', ' ']).starts_with("raw") {
+            // Text between raw and endraw is output as written: copied untouched.
+            let stop =
+                source[end..].find("endraw").and_then(|i| source[end + i..].find(close).map(|j| end + i + j + 2));
+            let stop = stop.unwrap_or(source.len());
+            out.push_str(&source[open..stop]);
+            at = stop;
+            continue;
+        }
+        let (text, left) = resolve_tag(tag, lang);
+        rest |= left;
+        out.push_str(&text);
+        at = end;
+    }
+    out.push_str(&source[at..]);
+    (out, rest)
+}
+
+fn resolve_tag(tag: &str, lang: Lang) -> (String, bool) {
+    let bytes = tag.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = String::with_capacity(tag.len());
+    let mut rest = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_t =
+            bytes[i] == b't' && (i == 0 || !ident(bytes[i - 1])) && !bytes.get(i + 1).is_some_and(|b| ident(*b));
+        if !starts_t {
+            let ch = tag[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&tag[i..i + ch]);
+            i += ch;
+            continue;
+        }
+        // `t` as a name: `t["key"]` or `t['key']` with a known key becomes a literal.
+        let after = tag[i + 1..].trim_start();
+        let literal = after.strip_prefix('[').and_then(|a| {
+            let a = a.trim_start();
+            let q = a.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            let close = a[1..].find(q)?;
+            let key = &a[1..1 + close];
+            let tail = a[1 + close + 1..].trim_start().strip_prefix(']')?;
+            let text = super::i18n::lookup(key, lang)?;
+            let delim = ['"', '\'', '`'].into_iter().find(|d| !text.contains(*d))?;
+            Some((format!("{delim}{text}{delim}"), tag.len() - tail.len()))
+        });
+        match literal {
+            Some((lit, end)) => {
+                out.push_str(&lit);
+                i = end;
+            }
+            None => {
+                rest = true;
+                out.push('t');
+                i += 1;
+            }
+        }
+    }
+    (out, rest)
+}
+
 /// Render the whole site of the latest period.
 pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
-    let tera = templates(&input.overrides)?;
+    let teras = [templates_for(&input.overrides, Lang::En)?, templates_for(&input.overrides, Lang::Km)?];
     let mut site = Site::new();
     for (path, body) in ASSETS {
         site.insert((*path).to_string(), body.as_bytes().to_vec());
@@ -169,7 +278,13 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
                     Page::Pack => super::brief::pack(&ctx),
                     Page::Free(slug, doc) => view::page(&ctx, slug, doc),
                 };
-                let html = tera
+                let tpl = &teras[usize::from(lang == Lang::Km)];
+                let mut c = c;
+                if tpl.needs_table {
+                    c.insert("t", &table(lang));
+                }
+                let html = tpl
+                    .tera
                     .render(name, &c)
                     .map_err(|e| RenderError::Template { name: name.into(), message: error_chain(&e) })?;
                 Ok((path, html.into_bytes()))
@@ -324,7 +439,6 @@ pub(super) fn base_context(
     c.insert("other_lang_name", if other == Lang::En { "English" } else { "ខ្មែរ" });
     c.insert("root", &"../".repeat(depth));
     c.insert("other_href", &format!("{}{}/{path_in_lang}", "../".repeat(depth), other.code()));
-    c.insert("t", &table(lang));
     c.insert("site_title", &input.report.title);
     c.insert("page_title", title);
     c.insert("stamp", &stamp(input, pr.period, lang));
@@ -339,4 +453,46 @@ pub(super) fn base_context(
         .collect();
     c.insert("nav_pages", &nav);
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_strings_are_written_into_the_templates() {
+        let (en, rest) = resolve_strings(
+            r#"<h2>{{ t["stage.on_art"] }}</h2>{% if x %}{{ t['stage.on_art'] | upper }}{% endif %}"#,
+            Lang::En,
+        );
+        assert_eq!(en, r#"<h2>{{ "On treatment" }}</h2>{% if x %}{{ "On treatment" | upper }}{% endif %}"#);
+        assert!(!rest);
+        let (km, _) = resolve_strings(r#"{{ t["stage.on_art"] }}"#, Lang::Km);
+        assert_eq!(km, format!("{{{{ \"{}\" }}}}", t("stage.on_art", Lang::Km)));
+        // Outside the tags, in raw blocks, and names that merely contain a `t`: untouched.
+        let js = r#"<script>const t = {}; t["stage.on_art"] = 1;</script>{% raw %}{{ t["stage.on_art"] }}{% endraw %}{{ at["k"] }}{{ t_x }}"#;
+        assert_eq!(resolve_strings(js, Lang::En), (js.to_string(), false));
+        // A key not in the table, a computed key or `t.key` stays, and pages then need the table.
+        for other in [r#"{{ t["no.such.key"] }}"#, "{{ t[name] }}", "{{ t.title }}"] {
+            assert_eq!(resolve_strings(other, Lang::En), (other.to_string(), true), "{other}");
+        }
+    }
+
+    #[test]
+    fn resolved_templates_render_as_the_table_did() {
+        // The same page through a literal and through the table in the context.
+        let src = r#"{{ t["stage.on_art"] }}|{{ t["footer"] }}"#;
+        let mut direct = tera::Tera::default();
+        direct.add_raw_template("p.html", src).expect("parses");
+        direct.autoescape_on(vec![".html"]);
+        for lang in Lang::ALL {
+            let mut c = tera::Context::new();
+            c.insert("t", &table(lang));
+            let expected = direct.render("p.html", &c).expect("renders");
+            let mut resolved = tera::Tera::default();
+            resolved.add_raw_template("p.html", &resolve_strings(src, lang).0).expect("parses");
+            resolved.autoescape_on(vec![".html"]);
+            assert_eq!(resolved.render("p.html", &tera::Context::new()).expect("renders"), expected);
+        }
+    }
 }
