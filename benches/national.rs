@@ -6,7 +6,7 @@
 //!
 //! - `floor`: reading the same workbooks with calamine alone (every sheet's cells), serially
 //!   and with the same parallelism as ftc's ingest;
-//! - `full`: a first build into an empty site;
+//! - `full`: a first build into an empty site (`diff_ms` is 0: there is no edition before it);
 //! - `unchanged`: the same build again (nothing to do);
 //! - `one_province`: a build after one province's last-quarter cascade changed.
 //!
@@ -70,12 +70,13 @@ fn scenario(name: &str, project: &Path, site: &Path) {
             let pages = manifest.outputs.iter().filter(|f| f.path.ends_with(".html")).count();
             let bytes: u64 = manifest.outputs.iter().map(|f| f.bytes).sum();
             println!(
-                "bench scenario={name} wall_ms={} ingest_ms={} validate_ms={} analyse_ms={} disclose_ms={} render_ms={} publish_ms={} peak_rss_mb={peak} pages={pages} files={} bytes={bytes}",
+                "bench scenario={name} wall_ms={} ingest_ms={} validate_ms={} analyse_ms={} disclose_ms={} diff_ms={} render_ms={} publish_ms={} peak_rss_mb={peak} pages={pages} files={} bytes={bytes}",
                 ms(wall),
                 stage("ingest"),
                 stage("validate"),
                 stage("analyse"),
                 stage("disclose"),
+                stage("diff"),
                 stage("render"),
                 stage("publish"),
                 manifest.outputs.len() + 1,

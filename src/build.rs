@@ -135,6 +135,8 @@ pub struct EditionInfo {
     pub audience: crate::disclose::Audience,
     pub changes: Option<crate::publish::diff::Diff>,
     pub reason: String,
+    /// The downloads, when they were rendered already (for the diff): reused, not redone.
+    pub downloads: Option<crate::render::site::Site>,
 }
 
 /// Render the site in memory as edition `id` (the latest period when `None`), with no
@@ -173,6 +175,7 @@ fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::
         reason: ed.reason.clone(),
         audience: ed.audience.as_str().to_string(),
         waiting: waiting_period(b),
+        downloads: ed.downloads.clone(),
     }
 }
 
@@ -186,14 +189,14 @@ pub fn render_edition(
     Ok((crate::render::site::render_site(&site_input(b, files, ed))?, problems))
 }
 
+/// The downloads of a build (CSV tables and the XLSX workbook), as the site publishes them.
+pub fn render_downloads(b: &Build) -> Result<crate::render::site::Site, crate::render::site::RenderError> {
+    crate::render::site::downloads(&site_input(b, RenderFiles::default(), &EditionInfo::default()))
+}
+
 /// The download tables of a build as the diff reads them (the same CSV the site publishes).
-pub fn diff_tables(b: &Build) -> Result<crate::publish::diff::Tables, String> {
-    let input = site_input(b, RenderFiles::default(), &EditionInfo::default());
-    let csv: BTreeMap<String, Vec<u8>> = crate::render::site::download_tables(&input)
-        .iter()
-        .map(|t| (format!("downloads/{}.csv", t.name), crate::render::downloads::to_csv(t)))
-        .collect();
-    crate::publish::diff::Tables::read(|p| csv.get(p).cloned())
+pub fn diff_tables(downloads: &crate::render::site::Site) -> Result<crate::publish::diff::Tables, String> {
+    crate::publish::diff::Tables::read(|p| downloads.get(p).cloned())
 }
 
 /// How to publish a build.
@@ -255,17 +258,19 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     t.time("disclose", || disclose(&mut b, opts.audience, &prior));
     let period = latest_period(&b);
     let next = p::next(&all, &period, &fp);
-    let changes = match &next.previous {
-        Some(prev) => {
-            let dir = opts.out.join(&prev.edition);
-            let old = diff::Tables::read(|path| std::fs::read(dir.join(path)).ok())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-            let new = diff_tables(&b).map_err(|e| anyhow::anyhow!(e))?;
-            Some(diff::compare(&prev.edition, &old, &next.id, &new))
-        }
-        None => None,
-    };
-    let ed = EditionInfo { id: next.id.clone(), audience: opts.audience, changes, reason: next.reason.clone() };
+    // What changed since the previous edition, from its downloads against this build's: the
+    // downloads are rendered here once and the render stage reuses them.
+    let (changes, downloads) = t.time("diff", || -> Result<_, anyhow::Error> {
+        let Some(prev) = &next.previous else { return Ok((None, None)) };
+        let dir = opts.out.join(&prev.edition);
+        let old = diff::Tables::read(|path| std::fs::read(dir.join(path)).ok())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+        let downloads = render_downloads(&b)?;
+        let new = diff_tables(&downloads).map_err(|e| anyhow::anyhow!(e))?;
+        Ok((Some(diff::compare(&prev.edition, &old, &next.id, &new)), Some(downloads)))
+    })?;
+    let ed =
+        EditionInfo { id: next.id.clone(), audience: opts.audience, changes, reason: next.reason.clone(), downloads };
     let (mut site, problems) = t.time("render", || render_edition(&b, &ed))?;
     let date = p::BuildDate::choose(
         b.project.config.edition.date,

@@ -19,7 +19,9 @@ pub const TABLES: &[&str] = &["cascade", "budget", "bottlenecks", "findings"];
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
     pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    /// One record per row (one buffer each, not a string per cell: two editions' national
+    /// budget tables as strings per cell were 200 MB).
+    pub rows: Vec<csv::StringRecord>,
 }
 
 impl Table {
@@ -28,8 +30,10 @@ impl Table {
         let mut r = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
         let header = r.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
         let mut rows = Vec::new();
-        for rec in r.records() {
-            rows.push(rec.map_err(|e| e.to_string())?.iter().map(String::from).collect());
+        // Read into one buffer and keep a copy of each row at its exact size.
+        let mut rec = csv::StringRecord::new();
+        while r.read_record(&mut rec).map_err(|e| e.to_string())? {
+            rows.push(rec.clone());
         }
         Ok(Table { header, rows })
     }
@@ -40,7 +44,7 @@ impl Table {
 
     /// Rows as maps of column → value.
     fn records(&self) -> impl Iterator<Item = BTreeMap<&str, &str>> {
-        self.rows.iter().map(|r| self.header.iter().map(String::as_str).zip(r.iter().map(String::as_str)).collect())
+        self.rows.iter().map(|r| self.header.iter().map(String::as_str).zip(r.iter()).collect())
     }
 }
 
@@ -75,7 +79,7 @@ impl Tables {
         ["cascade", "budget"]
             .iter()
             .filter_map(|n| self.table(n))
-            .flat_map(|t| t.col("period").map(|c| t.rows.iter().map(move |r| r[c].clone())).into_iter().flatten())
+            .flat_map(|t| t.col("period").map(|c| t.rows.iter().map(move |r| r[c].to_string())).into_iter().flatten())
             .max()
     }
 }
@@ -160,10 +164,15 @@ const CASCADE_FIGURES: &[&str] =
 const BUDGET_FIGURES: &[&str] = &["approved", "released", "spent", "execution"];
 const NINETY_FIVES: &[&str] = &["first_95", "second_95", "third_95"];
 
-type Keyed<'a> = BTreeMap<Vec<&'a str>, BTreeMap<&'a str, &'a str>>;
+/// Rows by their key columns' values (a column the table lacks reads as blank).
+fn keyed<'a>(t: &'a Table, key: &[&str]) -> BTreeMap<Vec<&'a str>, &'a csv::StringRecord> {
+    let cols: Vec<Option<usize>> = key.iter().map(|k| t.col(k)).collect();
+    t.rows.iter().map(|r| (cols.iter().map(|c| c.and_then(|c| r.get(c)).unwrap_or("")).collect(), r)).collect()
+}
 
-fn keyed<'a>(t: &'a Table, key: &[&str]) -> Keyed<'a> {
-    t.records().map(|r| (key.iter().map(|k| r.get(k).copied().unwrap_or("")).collect(), r)).collect()
+/// A row's value in column `name` of table `t`; blank when either lacks it.
+fn cell<'a>(t: &Table, r: &'a csv::StringRecord, name: &str) -> &'a str {
+    t.col(name).and_then(|c| r.get(c)).unwrap_or("")
 }
 
 fn figures(a: &Tables, b: &Tables, d: &mut Diff) {
@@ -183,9 +192,10 @@ fn figures(a: &Tables, b: &Tables, d: &mut Diff) {
                 continue;
             };
             for col in cols {
-                let (old, new) = (ra.get(col).copied().unwrap_or(""), rb.get(col).copied().unwrap_or(""));
+                let (old, new) = (cell(ta, ra, col), cell(tb, rb, col));
                 if old != new {
-                    d.figures.push(change(name, rb, col, old, new));
+                    let r: BTreeMap<&str, &str> = tb.header.iter().map(String::as_str).zip(rb.iter()).collect();
+                    d.figures.push(change(name, &r, col, old, new));
                 }
             }
         }

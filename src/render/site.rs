@@ -69,6 +69,8 @@ pub struct SiteInput<'a> {
     pub audience: String,
     /// The newest period the project expects, for a project with no submissions yet.
     pub waiting: Option<crate::period::Period>,
+    /// The downloads, if rendered already ([`downloads`]): used as they are.
+    pub downloads: Option<Site>,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -292,9 +294,9 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
             .collect::<Result<_, RenderError>>()
     };
     // The downloads (the XLSX workbook's compression is the single largest task) alongside.
-    let (pages, downloads) = rayon::join(render_pages, || {
-        let mut d = Site::new();
-        add_downloads(&mut d, input).map(|()| d)
+    let (pages, downloads) = rayon::join(render_pages, || match &input.downloads {
+        Some(d) => Ok(d.clone()),
+        None => downloads(input),
     });
     site.extend(pages?);
     site.extend(downloads?);
@@ -354,8 +356,9 @@ fn bottlenecks_table(input: &SiteInput<'_>) -> super::downloads::Table {
 }
 
 /// The downloads: every table as CSV, and all of them in one XLSX.
-fn add_downloads(site: &mut Site, input: &SiteInput<'_>) -> Result<(), RenderError> {
+pub fn downloads(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     use super::downloads::{to_csv, to_xlsx};
+    let mut site = Site::new();
     let tables = download_tables(input);
     for t in &tables {
         site.insert(format!("downloads/{}.csv", t.name), to_csv(t));
@@ -363,7 +366,7 @@ fn add_downloads(site: &mut Site, input: &SiteInput<'_>) -> Result<(), RenderErr
     let xlsx = to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title)
         .map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
     site.insert("downloads/ftc-data.xlsx".into(), xlsx);
-    Ok(())
+    Ok(site)
 }
 
 /// Strings a page shows that have no Khmer translation yet.
