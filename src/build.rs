@@ -13,8 +13,12 @@ use std::path::Path;
 /// What a build produced.
 pub struct Build {
     pub project: Project,
+    /// The validated rows. After [`publish`] its budget lines are gone (freed once analysed:
+    /// nothing renders them from here); [`Build::budget_lines`] keeps their count.
     pub dataset: Dataset,
     pub report: Report,
+    /// Budget lines used, by (period, province), for the build summary.
+    pub budget_lines: BTreeMap<(String, String), usize>,
     /// How long each stage took (for `--timings` and the benchmark; never in the output).
     pub timings: Timings,
 }
@@ -253,6 +257,8 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         return Ok(Published::Unchanged { edition: m.edition.clone() });
     }
     let mut b = build(root)?;
+    // The report holds every figure the budget lines give: about 60 MB nationally, freed here.
+    b.dataset.budget = Vec::new();
     let mut t = std::mem::take(&mut b.timings);
     let prior = p::hidden_cells(&opts.out, &all);
     t.time("disclose", || disclose(&mut b, opts.audience, &prior));
@@ -325,7 +331,12 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
     // The grids as read are not needed past validation: freed before the report is built.
     drop(submissions);
     let report = t.time("analyse", || analyse::analyse(&dataset, &project.config, &project.geography));
-    Ok(Build { project, dataset, report, timings: t })
+    let mut budget_lines = BTreeMap::new();
+    for r in &dataset.budget {
+        *budget_lines.entry((r.period.map(|p| p.to_string()).unwrap_or_default(), r.province.clone())).or_default() +=
+            1;
+    }
+    Ok(Build { project, dataset, report, budget_lines, timings: t })
 }
 
 /// Per period and province: files read, rows used, findings.
@@ -342,9 +353,8 @@ pub fn summary(b: &Build) -> String {
         let key = (r.period.map(|p| p.to_string()).unwrap_or_default(), r.province.clone());
         rows.entry(key).or_default().1 += 1;
     }
-    for r in &ds.budget {
-        let key = (r.period.map(|p| p.to_string()).unwrap_or_default(), r.province.clone());
-        rows.entry(key).or_default().2 += 1;
+    for (key, n) in &b.budget_lines {
+        rows.entry(key.clone()).or_default().2 += n;
     }
     let _ = writeln!(
         out,

@@ -289,7 +289,10 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
                     .tera
                     .render(name, &c)
                     .map_err(|e| RenderError::Template { name: name.into(), message: error_chain(&e) })?;
-                Ok((path, html.into_bytes()))
+                // Rendering grows the page by doubling: up to twice its size held until publish.
+                let mut bytes = html.into_bytes();
+                bytes.shrink_to_fit();
+                Ok((path, bytes))
             })
             .collect::<Result<_, RenderError>>()
     };
@@ -361,7 +364,9 @@ pub fn downloads(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     let mut site = Site::new();
     let tables = download_tables(input);
     for t in &tables {
-        site.insert(format!("downloads/{}.csv", t.name), to_csv(t));
+        let mut csv = to_csv(t);
+        csv.shrink_to_fit();
+        site.insert(format!("downloads/{}.csv", t.name), csv);
     }
     let xlsx = to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title)
         .map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
