@@ -220,6 +220,85 @@ fn downloads_cover_every_area_and_read_back() {
     assert_eq!(findings.lines().count() - 1, 5, "the five planted warnings");
 }
 
+/// The workbook holds what the CSVs hold: a sheet per table, text as text (Khmer too), numbers as
+/// numbers, empty cells empty; and it is the same bytes when rendered again.
+#[test]
+fn downloads_workbook_matches_the_csvs() {
+    use calamine::{Data, Reader};
+    let (b, site) = demo();
+    let bytes = &site["downloads/ftc-data.xlsx"];
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("calamine opens it");
+    assert_eq!(wb.sheet_names(), ["cascade", "budget", "bottlenecks", "findings"]);
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).expect("sheet");
+        let csv = String::from_utf8(site[&format!("downloads/{name}.csv")].clone()).expect("utf-8");
+        let mut csv = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let header: Vec<String> = csv.headers().expect("header").iter().map(String::from).collect();
+        let sheet_header: Vec<String> =
+            range.rows().next().expect("a header row").iter().map(|c| c.to_string()).collect();
+        assert_eq!(sheet_header, header, "{name}");
+        let records: Vec<csv::StringRecord> = csv.records().map(|r| r.expect("record")).collect();
+        assert_eq!(range.height(), records.len() + 1, "{name}");
+        for (r, rec) in records.iter().enumerate() {
+            for (c, field) in rec.iter().enumerate() {
+                let cell = range.get((r + 1, c)).unwrap_or(&Data::Empty);
+                let same = match cell {
+                    Data::Empty => field.is_empty(),
+                    Data::String(s) => s == field,
+                    Data::Float(n) => field.parse::<f64>().is_ok_and(|f| (f - n).abs() <= 1e-9 * n.abs().max(1.0)),
+                    other => panic!("{name} {r}:{c}: unexpected {other:?}"),
+                };
+                assert!(same, "{name} row {} column {c}: sheet {cell:?}, CSV {field:?}", r + 1);
+            }
+        }
+    }
+    let cascade = wb.worksheet_range("cascade").expect("cascade");
+    let row = cascade.rows().find(|r| r[2] == Data::String("020101".into())).expect("commune 020101");
+    assert_eq!(row[4], Data::String("កន្ទឺ ១".into()), "Khmer survives");
+    assert!(matches!(row[5], Data::Float(n) if n > 0.0), "PLHIV is a number: {:?}", row[5]);
+    let (_, again, _) = render(b).expect("renders again");
+    assert!(again["downloads/ftc-data.xlsx"] == *bytes, "the workbook is byte-identical when rendered again");
+}
+
+/// openpyxl (what a data officer's script would use) opens the workbook and sees the frozen
+/// header. Skips without python3 and openpyxl, unless under CI (which installs them).
+#[test]
+fn downloads_workbook_opens_in_openpyxl() {
+    let ok = std::process::Command::new("python3").args(["-c", "import openpyxl"]).output();
+    if !ok.is_ok_and(|o| o.status.success()) {
+        let why = "python3 with openpyxl not found (pip install openpyxl==3.1.5)";
+        if std::env::var_os("CI").is_some() {
+            panic!("the openpyxl check cannot run under CI: {why}");
+        }
+        println!("SKIP: {why}");
+        return;
+    }
+    let (_, site) = demo();
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("ftc-data.xlsx");
+    std::fs::write(&path, &site["downloads/ftc-data.xlsx"]).expect("write");
+    let script = r#"
+import sys, warnings, openpyxl
+warnings.simplefilter("error")
+wb = openpyxl.load_workbook(sys.argv[1])
+print(wb.sheetnames)
+ws = wb["cascade"]
+print(ws.freeze_panes, ws.max_column, ws["E1"].value)
+print(wb.properties.title, wb.properties.creator, wb.properties.created.isoformat())
+row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == "020101")
+print(row[4], type(row[5]).__name__)
+"#;
+    let out = std::process::Command::new("python3").args(["-c", script]).arg(&path).output().expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "openpyxl: {}{}", text, String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "['cascade', 'budget', 'bottlenecks', 'findings']");
+    assert_eq!(lines[1], "A2 24 name_km");
+    assert!(lines[2].ends_with(" ftc 2026-01-01T00:00:00"), "{}", lines[2]);
+    assert!(lines[3] == "កន្ទឺ ១ int" || lines[3] == "កន្ទឺ ១ float", "{}", lines[3]);
+}
+
 #[test]
 fn narrative_is_rendered_and_sanitised() {
     let (_, site) = demo();

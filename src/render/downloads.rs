@@ -5,7 +5,6 @@
 use crate::analyse::{AreaReport, Report};
 use crate::finding::Finding;
 use crate::ingest::grid::format_number;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
 
 /// A cell of a download table.
 #[derive(Debug, Clone, PartialEq)]
@@ -225,35 +224,10 @@ pub fn to_csv(t: &Table) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// One workbook with a sheet per table; a fixed creation date keeps it byte-identical.
-pub fn to_xlsx(tables: &[&Table], title: &str) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(title)
-            .set_author("ftc")
-            .set_creation_datetime(&ExcelDateTime::from_ymd(2026, 1, 1)?),
-    );
-    for t in tables {
-        // Rows go straight to a temporary file in order (constant memory mode): the national
-        // build's tables held in memory cost over 300 MB.
-        let ws = wb.add_worksheet_with_constant_memory().set_name(t.name)?;
-        for (c, h) in t.header.iter().enumerate() {
-            ws.write_string(0, c as u16, *h)?;
-        }
-        for (r, row) in t.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                match cell {
-                    Cell::Text(s) => ws.write_string(r, c, s)?,
-                    Cell::Number(n) => ws.write_number(r, c, *n)?,
-                    Cell::Empty => ws,
-                };
-            }
-        }
-        ws.set_freeze_panes(1, 0)?;
-    }
-    wb.save_to_buffer()
+/// One workbook with a sheet per table, written by [`super::xlsx`] (sheets built and compressed in
+/// parallel, fixed dates: the same tables make the same bytes).
+pub fn to_xlsx(tables: &[&Table], title: &str) -> Result<Vec<u8>, super::xlsx::XlsxError> {
+    super::xlsx::write_workbook(tables, title)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod site;
 pub mod versions;
 pub mod view;
+pub mod xlsx;
 
 use crate::analyse::cascade::Cascade;
 use charts::{Bar, BarChart, bar_chart};
