@@ -89,15 +89,32 @@ impl Mapping {
 pub fn find_table(grid: &Grid) -> Option<Table> {
     let last = grid.height().min(HEADER_SEARCH_ROWS);
     let mut best: Option<(usize, u32, u32, Mapping, TableKind)> = None;
+    // The same labels come back row after row and candidate after candidate: each is looked
+    // up once, and each row's one-row kind is worked out once.
+    let mut labels = Labels::default();
+    let mut alone: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for first in 0..last {
         for depth in [0u32, 1] {
             let lastrow = first + depth;
             if lastrow >= grid.height() {
                 continue;
             }
-            let m = map_header(grid, first, lastrow);
+            let m = map_header(grid, first, lastrow, &mut labels);
+            if depth == 0 {
+                alone.insert(first, m.kind().map_or(0, |k| k.1));
+            }
             // A two-row header must map more than its lower row does alone.
-            let lower_alone = if depth == 1 { map_header(grid, lastrow, lastrow).kind().map_or(0, |k| k.1) } else { 0 };
+            let lower_alone = match depth {
+                0 => 0,
+                _ => match alone.get(&lastrow) {
+                    Some(k) => *k,
+                    None => {
+                        let k = map_header(grid, lastrow, lastrow, &mut labels).kind().map_or(0, |k| k.1);
+                        alone.insert(lastrow, k);
+                        k
+                    }
+                },
+            };
             if let Some((kind, score)) = m.kind().filter(|k| k.1 > lower_alone) {
                 // A deeper header must earn its place by mapping more columns.
                 if best.as_ref().is_none_or(|b| score > b.0) {
@@ -123,7 +140,22 @@ pub fn find_table(grid: &Grid) -> Option<Table> {
     Some(table)
 }
 
-fn map_header(grid: &Grid, first: u32, last: u32) -> Mapping {
+/// Header labels already looked up, with the field each names.
+#[derive(Default)]
+struct Labels(std::collections::HashMap<String, Option<Field>>);
+
+impl Labels {
+    fn field(&mut self, label: &str) -> Option<Field> {
+        if let Some(f) = self.0.get(label) {
+            return *f;
+        }
+        let f = aliases::field_for(label);
+        self.0.insert(label.to_string(), f);
+        f
+    }
+}
+
+fn map_header(grid: &Grid, first: u32, last: u32, labels: &mut Labels) -> Mapping {
     let mut m = Mapping::default();
     for col in 0..grid.width() {
         let parts = header_parts(grid, first, last, col);
@@ -132,8 +164,8 @@ fn map_header(grid: &Grid, first: u32, last: u32) -> Mapping {
         }
         let joined = parts.join(" / ");
         let field = match parts.as_slice() {
-            [upper, lower] => aliases::field_for(&format!("{upper} {lower}")).or_else(|| aliases::field_for(lower)),
-            _ => aliases::field_for(&joined),
+            [upper, lower] => labels.field(&format!("{upper} {lower}")).or_else(|| labels.field(lower)),
+            _ => labels.field(&joined),
         };
         match field {
             Some(f) => match m.columns.iter().find(|c| c.field == f) {
