@@ -290,7 +290,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let (path, manifest) = t.time("publish", || -> Result<_, p::PublishError> {
         let mut manifest = p::manifest(&next, &fp, &date, &site);
         manifest.title = b.report.title.clone();
-        let path = p::write_edition(&site, &manifest, &opts.out)?;
+        let path = p::write_edition(&site, &manifest, &opts.out, next.previous.as_ref())?;
         p::refresh_top(&opts.out)?;
         Ok((path, manifest))
     })?;
