@@ -139,7 +139,7 @@ pub struct EditionInfo {
     pub audience: crate::disclose::Audience,
     pub changes: Option<crate::publish::diff::Diff>,
     pub reason: String,
-    /// The downloads, when they were rendered already (for the diff): reused, not redone.
+    /// The CSV downloads, when they were made already (for the diff): reused, not redone.
     pub downloads: Option<crate::render::site::Site>,
 }
 
@@ -193,9 +193,9 @@ pub fn render_edition(
     Ok((crate::render::site::render_site(&site_input(b, files, ed))?, problems))
 }
 
-/// The downloads of a build (CSV tables and the XLSX workbook), as the site publishes them.
-pub fn render_downloads(b: &Build) -> Result<crate::render::site::Site, crate::render::site::RenderError> {
-    crate::render::site::downloads(&site_input(b, RenderFiles::default(), &EditionInfo::default()))
+/// The CSV downloads of a build, as the site publishes them.
+pub fn render_downloads(b: &Build) -> crate::render::site::Site {
+    crate::render::site::csv_downloads(&site_input(b, RenderFiles::default(), &EditionInfo::default()))
 }
 
 /// The download tables of a build as the diff reads them (the same CSV the site publishes).
@@ -271,7 +271,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         let dir = opts.out.join(&prev.edition);
         let old = diff::Tables::read(|path| std::fs::read(dir.join(path)).ok())
             .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-        let downloads = render_downloads(&b)?;
+        let downloads = render_downloads(&b);
         let new = diff_tables(&downloads).map_err(|e| anyhow::anyhow!(e))?;
         Ok((Some(diff::compare(&prev.edition, &old, &next.id, &new)), Some(downloads)))
     })?;

@@ -69,7 +69,7 @@ pub struct SiteInput<'a> {
     pub audience: String,
     /// The newest period the project expects, for a project with no submissions yet.
     pub waiting: Option<crate::period::Period>,
-    /// The downloads, if rendered already ([`downloads`]): used as they are.
+    /// The CSV downloads, if made already ([`csv_downloads`], for the diff): used as they are.
     pub downloads: Option<Site>,
 }
 
@@ -297,10 +297,7 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
             .collect::<Result<_, RenderError>>()
     };
     // The downloads (the XLSX workbook's compression is the single largest task) alongside.
-    let (pages, downloads) = rayon::join(render_pages, || match &input.downloads {
-        Some(d) => Ok(d.clone()),
-        None => downloads(input),
-    });
+    let (pages, downloads) = rayon::join(render_pages, || downloads_with(input, input.downloads.as_ref()));
     site.extend(pages?);
     site.extend(downloads?);
     site.insert("index.html".into(), view::root_redirect().into_bytes());
@@ -360,16 +357,36 @@ fn bottlenecks_table(input: &SiteInput<'_>) -> super::downloads::Table {
 
 /// The downloads: every table as CSV, and all of them in one XLSX.
 pub fn downloads(input: &SiteInput<'_>) -> Result<Site, RenderError> {
-    use super::downloads::{to_csv, to_xlsx};
-    let mut site = Site::new();
+    downloads_with(input, None)
+}
+
+/// The CSV downloads alone (what the diff between editions reads).
+pub fn csv_downloads(input: &SiteInput<'_>) -> Site {
+    csvs(&download_tables(input))
+}
+
+fn csvs(tables: &[super::downloads::Table]) -> Site {
+    use rayon::prelude::*;
+    tables
+        .par_iter()
+        .map(|t| {
+            let mut csv = super::downloads::to_csv(t);
+            csv.shrink_to_fit();
+            (format!("downloads/{}.csv", t.name), csv)
+        })
+        .collect()
+}
+
+/// The downloads, with the CSVs given when they were made already (the workbook is then the
+/// only file made); the CSVs and the workbook are written side by side.
+fn downloads_with(input: &SiteInput<'_>, made: Option<&Site>) -> Result<Site, RenderError> {
     let tables = download_tables(input);
-    for t in &tables {
-        let mut csv = to_csv(t);
-        csv.shrink_to_fit();
-        site.insert(format!("downloads/{}.csv", t.name), csv);
-    }
-    let xlsx = to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title)
-        .map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
+    let (mut site, xlsx) = rayon::join(
+        || made.cloned().unwrap_or_else(|| csvs(&tables)),
+        || super::downloads::to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title),
+    );
+    let xlsx =
+        xlsx.map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
     site.insert("downloads/ftc-data.xlsx".into(), xlsx);
     Ok(site)
 }
