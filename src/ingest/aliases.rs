@@ -391,12 +391,15 @@ pub fn labels(field: Field) -> &'static Labels {
 
 pub fn is_totals_label(text: &str) -> bool {
     // Asked of every row's label cells: most are codes and names that cannot be a totals label.
-    // Every label normalises to words holding `total`, `sum` or `សរុប`, and normalising only
-    // lowercases, blanks punctuation and drops bracketed parts; so a text without brackets and
-    // without those letters (in any case) is not one, and is not normalised at all.
-    let has = |word: &[u8]| text.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
-    if !text.contains(['(', '[']) && !has(b"total") && !has(b"sum") && !text.contains("សរុប") {
-        return false;
+    // A label must normalise to a text starting with `total`, `sum`, `grand`, `sub` or `សរុប`;
+    // normalising lowercases, drops bracketed parts, blanks some punctuation and trims. So the
+    // first character that normalising keeps must be one of t, s, g (any case) or ស, and a text
+    // that starts otherwise is refused without being normalised. A bracket first: the full rule.
+    let first = text.chars().find(|c| !c.is_whitespace() && !matches!(c, '_' | '#' | '*' | ':' | '.' | ')' | ']'));
+    match first {
+        None => return false,
+        Some('(' | '[' | 't' | 'T' | 's' | 'S' | 'g' | 'G' | 'ស') => {}
+        Some(_) => return false,
     }
     static LABELS: std::sync::OnceLock<std::collections::BTreeSet<String>> = std::sync::OnceLock::new();
     let labels = LABELS.get_or_init(|| TOTALS_LABELS.iter().map(|t| normalise(t)).collect());
@@ -476,6 +479,19 @@ mod tests {
             TOTALS_LABELS.iter().any(|l| normalise(l) == n) || n.starts_with("total ") || n.starts_with("សរុប")
         };
         for t in [
+            "(note) Total",
+            "[x]Sum",
+            "  .Total",
+            ")Total",
+            "]] total",
+            "\u{a0}Total",
+            "#Grand Total",
+            "SUBTOTAL",
+            "Grand",
+            "ឃុំ សរុប",
+            "*:_total",
+            "Testing",
+            "",
             "Total",
             "SUM",
             "Sub_Total",
