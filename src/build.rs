@@ -269,10 +269,17 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let (changes, downloads) = t.time("diff", || -> Result<_, anyhow::Error> {
         let Some(prev) = &next.previous else { return Ok((None, None)) };
         let dir = opts.out.join(&prev.edition);
-        let old = diff::Tables::read(|path| std::fs::read(dir.join(path)).ok())
-            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-        let downloads = render_downloads(&b);
-        let new = diff_tables(&downloads).map_err(|e| anyhow::anyhow!(e))?;
+        // The previous edition's tables are read while this build's are made.
+        let (old, (downloads, new)) = rayon::join(
+            || diff::Tables::read(|path| std::fs::read(dir.join(path)).ok()),
+            || {
+                let downloads = render_downloads(&b);
+                let new = diff_tables(&downloads);
+                (downloads, new)
+            },
+        );
+        let old = old.map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+        let new = new.map_err(|e| anyhow::anyhow!(e))?;
         Ok((Some(diff::compare(&prev.edition, &old, &next.id, &new)), Some(downloads)))
     })?;
     let ed =

@@ -57,16 +57,19 @@ pub struct Tables {
 impl Tables {
     /// Read the tables through `get(path) -> bytes` (a folder or a rendered site). A missing table
     /// is empty; a malformed one is an error naming it.
-    pub fn read(mut get: impl FnMut(&str) -> Option<Vec<u8>>) -> Result<Tables, String> {
-        let mut by_name = BTreeMap::new();
-        for name in TABLES {
-            let path = format!("downloads/{name}.csv");
-            let t = match get(&path) {
-                Some(bytes) => Table::parse(&bytes).map_err(|e| format!("{path}: {e}"))?,
-                None => Table::default(),
-            };
-            by_name.insert((*name).to_string(), t);
-        }
+    pub fn read(get: impl Fn(&str) -> Option<Vec<u8>> + Sync) -> Result<Tables, String> {
+        use rayon::prelude::*;
+        let by_name = TABLES
+            .par_iter()
+            .map(|name| {
+                let path = format!("downloads/{name}.csv");
+                let t = match get(&path) {
+                    Some(bytes) => Table::parse(&bytes).map_err(|e| format!("{path}: {e}"))?,
+                    None => Table::default(),
+                };
+                Ok(((*name).to_string(), t))
+            })
+            .collect::<Result<BTreeMap<_, _>, String>>()?;
         Ok(Tables { by_name })
     }
 
@@ -329,13 +332,27 @@ pub fn compare(from: &str, a: &Tables, to: &str, b: &Tables) -> Diff {
         to_period: b.latest_period(),
         ..Diff::default()
     };
-    figures(a, b, &mut d);
+    // The figures (cascade and budget tables, the bulk) beside the rest.
+    let (f, rest) = rayon::join(
+        || {
+            let mut f = Diff::default();
+            figures(a, b, &mut f);
+            f
+        },
+        || {
+            let mut r = Diff { from_period: d.from_period.clone(), to_period: d.to_period.clone(), ..Diff::default() };
+            movement(a, b, &mut r);
+            bottlenecks(a, b, &mut r);
+            findings(a, b, &mut r);
+            r
+        },
+    );
+    (d.figures, d.rows_added, d.rows_removed) = (f.figures, f.rows_added, f.rows_removed);
+    (d.movement, d.bottlenecks_new, d.bottlenecks_gone, d.findings_new, d.findings_fixed) =
+        (rest.movement, rest.bottlenecks_new, rest.bottlenecks_gone, rest.findings_new, rest.findings_fixed);
     // The initiative and provinces first, then districts and communes, within each period.
     let rank = |level: &str| ["initiative", "province", "district", "commune"].iter().position(|l| *l == level);
     d.figures.sort_by(|x, y| (&x.period, rank(&x.level)).cmp(&(&y.period, rank(&y.level))));
-    movement(a, b, &mut d);
-    bottlenecks(a, b, &mut d);
-    findings(a, b, &mut d);
     d
 }
 
