@@ -297,7 +297,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let (path, manifest) = t.time("publish", || -> Result<_, p::PublishError> {
         let mut manifest = p::manifest(&next, &fp, &date, &site);
         manifest.title = b.report.title.clone();
-        let path = p::write_edition(&site, &manifest, &opts.out, next.previous.as_ref())?;
+        let path = p::write_edition(&site, &manifest, &opts.out)?;
         p::refresh_top(&opts.out)?;
         Ok((path, manifest))
     })?;

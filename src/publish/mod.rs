@@ -355,19 +355,7 @@ fn safe_rel(rel: &str) -> bool {
 
 /// Write edition `m` (the files of `site` and its manifest) as `out/<id>/`: into a staging folder
 /// first, then renamed into place. Refuses to replace an existing folder. Call with the lock held.
-///
-/// A file whose bytes are those of the same path in `previous` (an edition already in `out`) is
-/// hard-linked to it rather than written again: a rebuild after one province changed rewrote
-/// 3,445 files, nearly all the same. Editions are never written to once published, so sharing
-/// a file between two is safe; the bytes are compared, not just the manifest's hash, so a
-/// damaged older file is never carried forward; where linking fails (another file system, a
-/// file system without links) the file is written.
-pub fn write_edition(
-    site: &Site,
-    m: &Manifest,
-    out: &Path,
-    previous: Option<&Manifest>,
-) -> Result<PathBuf, PublishError> {
+pub fn write_edition(site: &Site, m: &Manifest, out: &Path) -> Result<PathBuf, PublishError> {
     std::fs::create_dir_all(out).map_err(io(out))?;
     let dest = out.join(&m.edition);
     if dest.exists() || dest.is_symlink() {
@@ -388,23 +376,9 @@ pub fn write_edition(
     for d in &dirs {
         std::fs::create_dir_all(d).map_err(io(d))?;
     }
-    let new: BTreeMap<&str, &FileEntry> = m.outputs.iter().map(|f| (f.path.as_str(), f)).collect();
-    let old: BTreeMap<&str, &FileEntry> =
-        previous.map(|p| p.outputs.iter().map(|f| (f.path.as_str(), f)).collect()).unwrap_or_default();
-    let old_dir = previous.map(|p| out.join(&p.edition));
     use rayon::prelude::*;
     site.par_iter().try_for_each(|(rel, bytes)| {
         let path = staging.join(rel);
-        let same = match (new.get(rel.as_str()), old.get(rel.as_str()), &old_dir) {
-            (Some(n), Some(o), Some(dir)) if n.sha256 == o.sha256 && n.bytes == o.bytes => Some(dir.join(rel)),
-            _ => None,
-        };
-        if let Some(from) = same
-            && std::fs::read(&from).is_ok_and(|b| b == *bytes)
-            && std::fs::hard_link(&from, &path).is_ok()
-        {
-            return Ok(());
-        }
         std::fs::write(&path, bytes).map_err(|source| PublishError::Io { path: path.display().to_string(), source })
     })?;
     let mpath = staging.join(MANIFEST);
@@ -582,35 +556,9 @@ mod tests {
         let all = editions(out).expect("editions");
         let n = next(&all, period, f);
         let m = manifest(&n, f, &date(), site);
-        write_edition(site, &m, out, n.previous.as_ref()).expect("write");
+        write_edition(site, &m, out).expect("write");
         refresh_top(out).expect("top");
         m
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn unchanged_files_are_linked_to_the_previous_edition_and_changed_ones_written() {
-        use std::os::unix::fs::MetadataExt;
-        let dir = tempfile::tempdir().expect("tmp");
-        let out = dir.path();
-        let site = |b: &str| -> Site {
-            [("a.html", "same"), ("b.html", b), ("c.html", "kept")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
-                .collect()
-        };
-        let first = publish(out, "2026-Q3", &fp("1"), &site("old"));
-        // An older file damaged after publishing is not carried forward, whatever its manifest says.
-        std::fs::write(out.join(&first.edition).join("c.html"), "damaged").expect("damage");
-        let second = publish(out, "2026-Q3", &fp("2"), &site("new"));
-        let ino = |e: &Manifest, f: &str| std::fs::metadata(out.join(&e.edition).join(f)).expect("file").ino();
-        assert_eq!(ino(&first, "a.html"), ino(&second, "a.html"), "the same bytes: one file");
-        assert_ne!(ino(&first, "b.html"), ino(&second, "b.html"));
-        assert_ne!(ino(&first, "c.html"), ino(&second, "c.html"));
-        for (f, want) in [("a.html", "same"), ("b.html", "new"), ("c.html", "kept")] {
-            assert_eq!(std::fs::read_to_string(out.join(&second.edition).join(f)).expect("read"), want);
-        }
-        assert_eq!(std::fs::read_to_string(out.join(&first.edition).join("b.html")).expect("read"), "old");
     }
 
     #[test]
@@ -658,7 +606,7 @@ mod tests {
         assert!(versions.contains("revision of 2026-Q3: changed submissions&#x2F;a.csv"), "{versions}");
         // Editions are never overwritten.
         let m = manifest(&next(&[], "2026-Q3", &fp("9")), &fp("9"), &date(), &site);
-        assert!(matches!(write_edition(&site, &m, out, None), Err(PublishError::Exists { .. })));
+        assert!(matches!(write_edition(&site, &m, out), Err(PublishError::Exists { .. })));
         assert!(verify(out).expect("verify").iter().all(|c| c.problems.is_empty()));
         let names: Vec<String> = std::fs::read_dir(out)
             .expect("ls")
