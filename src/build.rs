@@ -165,7 +165,7 @@ pub fn waiting_period(b: &Build) -> Option<crate::period::Period> {
     b.project.config.periods.keys().filter_map(|k| k.parse().ok()).max()
 }
 
-fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::render::site::SiteInput<'a> {
+fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &'a EditionInfo) -> crate::render::site::SiteInput<'a> {
     crate::render::site::SiteInput {
         report: &b.report,
         dataset: &b.dataset,
@@ -179,7 +179,7 @@ fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &EditionInfo) -> crate::
         reason: ed.reason.clone(),
         audience: ed.audience.as_str().to_string(),
         waiting: waiting_period(b),
-        downloads: ed.downloads.clone(),
+        downloads: ed.downloads.as_ref(),
     }
 }
 
@@ -194,7 +194,7 @@ pub fn render_edition(
 }
 
 /// The CSV downloads of a build, as the site publishes them.
-pub fn render_downloads(b: &Build) -> crate::render::site::Site {
+pub fn csv_downloads(b: &Build) -> crate::render::site::Site {
     crate::render::site::csv_downloads(&site_input(b, RenderFiles::default(), &EditionInfo::default()))
 }
 
@@ -273,7 +273,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         let (old, (downloads, new)) = rayon::join(
             || diff::Tables::read(|path| std::fs::read(dir.join(path)).ok()),
             || {
-                let downloads = render_downloads(&b);
+                let downloads = csv_downloads(&b);
                 let new = diff_tables(&downloads);
                 (downloads, new)
             },

@@ -180,7 +180,7 @@ fn analyse_period(
     for l in &lines {
         by_area.entry(l.area_code.as_str()).or_default().push(l);
     }
-    let mut communes = b.communes(&rows, &lines, &by_area);
+    let mut communes = b.communes(&rows, &by_area);
     let districts = b.districts(&communes, &by_area);
     let mut provinces = b.provinces(&rows, &communes, &districts, &lines);
     let initiative = b.initiative(&provinces, &lines);
@@ -278,20 +278,13 @@ impl Builder<'_> {
         a
     }
 
-    fn communes(
-        &self,
-        rows: &[&CascadeRow],
-        lines: &[Line],
-        by_area: &BTreeMap<&str, Vec<&Line>>,
-    ) -> BTreeMap<String, AreaReport> {
+    fn communes(&self, rows: &[&CascadeRow], by_area: &BTreeMap<&str, Vec<&Line>>) -> BTreeMap<String, AreaReport> {
         let mut grouped: BTreeMap<&str, Vec<&CascadeRow>> = BTreeMap::new();
         for r in rows.iter().filter(|r| self.level_of(&r.area_code) == Some(Level::Commune)) {
             grouped.entry(&r.area_code).or_default().push(r);
         }
         let mut codes: Vec<&str> = grouped.keys().copied().collect();
-        codes.extend(
-            lines.iter().filter(|l| self.level_of(&l.area_code) == Some(Level::Commune)).map(|l| l.area_code.as_str()),
-        );
+        codes.extend(by_area.keys().copied().filter(|code| self.level_of(code) == Some(Level::Commune)));
         codes.sort();
         codes.dedup();
         codes

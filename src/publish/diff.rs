@@ -82,8 +82,9 @@ impl Tables {
         ["cascade", "budget"]
             .iter()
             .filter_map(|n| self.table(n))
-            .flat_map(|t| t.col("period").map(|c| t.rows.iter().map(move |r| r[c].to_string())).into_iter().flatten())
+            .flat_map(|t| t.col("period").map(|c| t.rows.iter().map(move |r| &r[c])).into_iter().flatten())
             .max()
+            .map(str::to_string)
     }
 }
 

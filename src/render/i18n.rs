@@ -346,7 +346,7 @@ pub fn t(key: &str, lang: Lang) -> &str {
 }
 
 /// The text of `key` in `lang`, if the table has the key.
-pub fn lookup(key: &'_ str, lang: Lang) -> Option<&'static str> {
+pub fn lookup(key: &str, lang: Lang) -> Option<&'static str> {
     entry(key).map(|(_, en, km)| pick(en, *km, lang))
 }
 

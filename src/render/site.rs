@@ -70,7 +70,7 @@ pub struct SiteInput<'a> {
     /// The newest period the project expects, for a project with no submissions yet.
     pub waiting: Option<crate::period::Period>,
     /// The CSV downloads, if made already ([`csv_downloads`], for the diff): used as they are.
-    pub downloads: Option<Site>,
+    pub downloads: Option<&'a Site>,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -85,14 +85,9 @@ fn error_chain(e: &tera::Error) -> String {
 }
 
 /// Parse the templates once: built-ins, then the project's overrides by the same name.
+/// For pages that use no UI strings (`versions.html`): the English set.
 pub fn templates(overrides: &BTreeMap<String, String>) -> Result<tera::Tera, RenderError> {
-    let mut tera = tera::Tera::default();
-    let all: BTreeMap<&str, &str> =
-        TEMPLATES.iter().copied().chain(overrides.iter().map(|(k, v)| (k.as_str(), v.as_str()))).collect();
-    tera.add_raw_templates(all.into_iter().collect::<Vec<_>>())
-        .map_err(|e| RenderError::Template { name: "templates".into(), message: error_chain(&e) })?;
-    tera.autoescape_on(vec![".html"]);
-    Ok(tera)
+    Ok(templates_for(overrides, Lang::En)?.tera)
 }
 
 /// The templates for one language, with every `t["key"]` of the UI string table written in as
@@ -297,7 +292,7 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
             .collect::<Result<_, RenderError>>()
     };
     // The downloads (the XLSX workbook's compression is the single largest task) alongside.
-    let (pages, downloads) = rayon::join(render_pages, || downloads_with(input, input.downloads.as_ref()));
+    let (pages, downloads) = rayon::join(render_pages, || downloads_with(input, input.downloads));
     site.extend(pages?);
     site.extend(downloads?);
     site.insert("index.html".into(), view::root_redirect().into_bytes());
@@ -355,11 +350,6 @@ fn bottlenecks_table(input: &SiteInput<'_>) -> super::downloads::Table {
     Table { name: "bottlenecks", header, rows }
 }
 
-/// The downloads: every table as CSV, and all of them in one XLSX.
-pub fn downloads(input: &SiteInput<'_>) -> Result<Site, RenderError> {
-    downloads_with(input, None)
-}
-
 /// The CSV downloads alone (what the diff between editions reads).
 pub fn csv_downloads(input: &SiteInput<'_>) -> Site {
     csvs(&download_tables(input))
@@ -377,8 +367,8 @@ fn csvs(tables: &[super::downloads::Table]) -> Site {
         .collect()
 }
 
-/// The downloads, with the CSVs given when they were made already (the workbook is then the
-/// only file made); the CSVs and the workbook are written side by side.
+/// The downloads: every table as CSV, and all of them in one XLSX, written side by side. CSVs
+/// given (made already for the diff) are used as they are, and only the workbook is made.
 fn downloads_with(input: &SiteInput<'_>, made: Option<&Site>) -> Result<Site, RenderError> {
     let tables = download_tables(input);
     let (mut site, xlsx) = rayon::join(

@@ -158,9 +158,9 @@ impl RowReader<'_> {
     fn count(&mut self, field: Field, required: bool) -> Option<u64> {
         let v = self.number(field, required)?;
         let cell = self.row.get(field).map_or(&EMPTY, |(_, c)| c);
-        let mut warnings = std::mem::take(&mut self.warnings);
-        let n = cells::whole_count(v, cell, field, || self.cell_loc(field), &mut warnings);
-        self.warnings = warnings;
+        let mut found = Vec::new();
+        let n = cells::whole_count(v, cell, field, || self.cell_loc(field), &mut found);
+        self.warnings.extend(found);
         Some(n)
     }
 
