@@ -24,9 +24,9 @@ pub struct Build {
 }
 
 /// Wall time per pipeline stage, in the order the stages ran, and the resident memory after
-/// each (Linux; 0 elsewhere).
+/// each, now and at its peak so far (Linux; 0 elsewhere).
 #[derive(Debug, Clone, Default)]
-pub struct Timings(pub Vec<(&'static str, std::time::Duration)>, pub Vec<(&'static str, u64)>);
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>, pub Vec<(&'static str, (u64, u64))>);
 
 /// The resident set size now and at its peak, in MB (Linux `/proc/self/status`).
 pub fn rss_mb() -> (u64, u64) {
@@ -48,7 +48,7 @@ impl Timings {
         let t = std::time::Instant::now();
         let out = f();
         let d = t.elapsed();
-        self.1.push((stage, rss_mb().1));
+        self.1.push((stage, rss_mb()));
         match self.0.iter_mut().find(|(s, _)| *s == stage) {
             Some((_, total)) => *total += d,
             None => self.0.push((stage, d)),

@@ -287,8 +287,11 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
         Ok(ftc::build::Published::New { path, manifest, build, problems, timings }) => {
             if std::env::var_os("FTC_TIMINGS").is_some() {
                 for (stage, d) in &timings.0 {
-                    let peak = timings.1.iter().rev().find(|(s, _)| s == stage).map_or(0, |(_, m)| *m);
-                    eprintln!("ftc: {stage:<9} {:>8.1} ms, peak {peak} MB after it", d.as_secs_f64() * 1000.0);
+                    let (now, peak) = timings.1.iter().rev().find(|(s, _)| s == stage).map_or((0, 0), |(_, m)| *m);
+                    eprintln!(
+                        "ftc: {stage:<9} {:>8.1} ms, {now} MB resident after it, peak {peak} MB",
+                        d.as_secs_f64() * 1000.0
+                    );
                 }
             }
             out(&ftc::build::summary(&build));

@@ -148,10 +148,10 @@ fn breakdowns_by_sex_and_age() {
     let r = report();
     let pp = &r.latest().expect("period").provinces["12"];
     // Women: 10 + 90 = 100 PLHIV, 8 + 80 = 88 diagnosed → first 95 = 0.88.
-    let f = &pp.by_sex[&Sex::Female];
+    let f = pp.by_sex.get(&Sex::Female).expect("a female row");
     assert_eq!((f.counts.plhiv, f.counts.diagnosed, f.first), (100, 88, Some(0.88)));
     // Children: 10 + 10 = 20 PLHIV, 8 + 9 = 17 on ART → on ART of PLHIV 0.85.
-    assert_eq!(pp.by_age[&AgeGroup::Child].on_art_of_plhiv, Some(0.85));
+    assert_eq!(pp.by_age.get(&AgeGroup::Child).expect("a child row").on_art_of_plhiv, Some(0.85));
 }
 
 #[test]

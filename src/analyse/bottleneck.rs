@@ -8,7 +8,6 @@ use super::cascade::{Cascade, Stage};
 use crate::project::Thresholds;
 use crate::validate::Category;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,7 +57,7 @@ pub struct Bottleneck {
     /// Orders bottlenecks of the same severity: people for stage rules, money for budget rules.
     pub score: f64,
     /// The figures behind it, by name (shares as 0..1, points, people, money).
-    pub figures: BTreeMap<&'static str, f64>,
+    pub figures: super::SmallMap<&'static str, f64>,
     pub explanation: String,
 }
 
@@ -95,7 +94,7 @@ fn ordinal(s: Stage) -> &'static str {
     }
 }
 
-fn fig(pairs: &[(&'static str, f64)]) -> BTreeMap<&'static str, f64> {
+fn fig(pairs: &[(&'static str, f64)]) -> super::SmallMap<&'static str, f64> {
     pairs.iter().copied().collect()
 }
 
@@ -317,6 +316,7 @@ pub fn rank(mut b: Vec<Bottleneck>) -> Vec<Bottleneck> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::SmallMap;
     use super::super::budget::{Execution, Money};
     use super::super::cascade::{Counts, TargetBp};
     use super::*;
@@ -383,7 +383,7 @@ mod tests {
     fn budget(category: Category, approved: f64, spent: f64, expected: f64) -> Budget {
         let m = Money { approved, spent, lines: 1, ..Money::default() };
         let e = Execution::new(m, expected);
-        Budget { total: e.clone(), by_category: BTreeMap::from([(category, e.clone())]), by_funding: BTreeMap::new() }
+        Budget { total: e.clone(), by_category: SmallMap::from([(category, e.clone())]), by_funding: SmallMap::new() }
     }
 
     #[test]
@@ -441,7 +441,7 @@ mod tests {
             kind,
             severity,
             score,
-            figures: BTreeMap::new(),
+            figures: SmallMap::new(),
             explanation: String::new(),
         };
         let items = vec![

@@ -5,7 +5,8 @@
 use super::cascade::{Ratio, ratio_f};
 use crate::validate::{BudgetRow, Category};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Exchange rates: units of each currency per one unit of the reporting currency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,7 +42,8 @@ pub struct Money {
 }
 
 impl Money {
-    pub fn add_line(&mut self, approved: f64, released: Option<f64>, spent: f64, currency: &str, rate: f64) {
+    /// One line's amounts, without noting its currency (a [`Line`] states its own).
+    pub fn add_amounts(&mut self, approved: f64, released: Option<f64>, spent: f64) {
         self.approved += approved;
         self.spent += spent;
         if let Some(r) = released {
@@ -50,13 +52,21 @@ impl Money {
             self.released_lines_spent += spent;
         }
         self.lines += 1;
-        self.note_currency(currency, rate);
     }
 
     fn note_currency(&mut self, currency: &str, rate: f64) {
         match self.converted_from.binary_search_by(|(c, _)| c.as_str().cmp(currency)) {
             Ok(i) => self.converted_from[i].1 = rate,
             Err(i) => self.converted_from.insert(i, (currency.to_string(), rate)),
+        }
+    }
+
+    /// Add a line: its amounts, and its currency and rate to the list the sum came from.
+    pub fn add_of_line(&mut self, l: &Line) {
+        self.add(&l.execution.money);
+        // Same currency, same rate: nothing to note (the common case, line after line).
+        if !self.converted_from.iter().any(|(k, r)| **k == *l.currency && *r == l.rate) {
+            self.note_currency(&l.currency, l.rate);
         }
     }
 
@@ -106,14 +116,17 @@ impl Execution {
     }
 }
 
-/// A budget line in the reporting currency, for a commune or province page.
+/// A budget line in the reporting currency, for a commune or province page. Its money's
+/// `converted_from` is empty: the line's own `currency` and `rate` say it (132,000 lines
+/// nationally, a list each was 8 MB). Its words are shared with every line that has the same
+/// (one allocation per distinct area, activity, source and currency, not four per line).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
-    pub area_code: String,
-    pub activity: String,
+    pub area_code: Arc<str>,
+    pub activity: Arc<str>,
     pub category: Category,
-    pub funding_source: String,
-    pub currency: String,
+    pub funding_source: Arc<str>,
+    pub currency: Arc<str>,
     pub rate: f64,
     pub execution: Execution,
 }
@@ -122,14 +135,16 @@ pub struct Line {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Budget {
     pub total: Execution,
-    pub by_category: BTreeMap<Category, Execution>,
-    pub by_funding: BTreeMap<String, Execution>,
+    pub by_category: super::SmallMap<Category, Execution>,
+    pub by_funding: super::SmallMap<String, Execution>,
 }
 
 /// Convert lines; a line whose currency has no rate comes back in the second list.
 pub fn convert_lines<'a>(rows: &[&'a BudgetRow], rates: &Rates, expected: f64) -> (Vec<Line>, Vec<&'a BudgetRow>) {
     let mut lines = Vec::new();
     let mut unconverted = Vec::new();
+    let mut words: HashMap<&'a str, Arc<str>> = HashMap::new();
+    let mut word = |w: &'a str| words.entry(w).or_insert_with(|| Arc::from(w)).clone();
     for r in rows {
         let Some(rate) = rates.convert(1.0, &r.currency).map(|one| 1.0 / one) else {
             unconverted.push(*r);
@@ -137,13 +152,13 @@ pub fn convert_lines<'a>(rows: &[&'a BudgetRow], rates: &Rates, expected: f64) -
         };
         let c = |v: f64| v / rate;
         let mut m = Money::default();
-        m.add_line(c(r.approved), r.released.map(c), c(r.spent), &r.currency, rate);
+        m.add_amounts(c(r.approved), r.released.map(c), c(r.spent));
         lines.push(Line {
-            area_code: r.area_code.clone(),
-            activity: r.activity.clone(),
+            area_code: word(&r.area_code),
+            activity: word(&r.activity),
             category: r.category,
-            funding_source: r.funding_source.clone(),
-            currency: r.currency.clone(),
+            funding_source: word(&r.funding_source),
+            currency: word(&r.currency),
             rate,
             execution: Execution::new(m, expected),
         });
@@ -160,12 +175,14 @@ pub fn budget_of(lines: &[&Line], expected: f64) -> Option<Budget> {
     let mut by_category: BTreeMap<Category, Money> = BTreeMap::new();
     let mut by_funding: BTreeMap<String, Money> = BTreeMap::new();
     for l in lines {
-        total.add(&l.execution.money);
-        by_category.entry(l.category).or_default().add(&l.execution.money);
-        match by_funding.get_mut(&l.funding_source) {
-            Some(m) => m.add(&l.execution.money),
+        total.add_of_line(l);
+        by_category.entry(l.category).or_default().add_of_line(l);
+        match by_funding.get_mut(&*l.funding_source) {
+            Some(m) => m.add_of_line(l),
             None => {
-                by_funding.insert(l.funding_source.clone(), l.execution.money.clone());
+                let mut m = Money::default();
+                m.add_of_line(l);
+                by_funding.insert(l.funding_source.to_string(), m);
             }
         }
     }

@@ -8,6 +8,7 @@ pub mod bottleneck;
 pub mod budget;
 pub mod cascade;
 pub mod changes;
+pub mod smallmap;
 
 use crate::finding::{Finding, Rule};
 use crate::geography::{Geography, Level};
@@ -18,6 +19,7 @@ use bottleneck::{Bottleneck, Concentration};
 use budget::{Budget, Line, Rates};
 use cascade::{Cascade, Counts, TargetBp};
 use serde::Serialize;
+pub use smallmap::SmallMap;
 use std::collections::BTreeMap;
 
 /// The code of the initiative as a whole in the report's maps.
@@ -41,8 +43,8 @@ pub struct AreaReport {
     pub name_en: String,
     pub name_km: String,
     pub cascade: Option<Cascade>,
-    pub by_sex: BTreeMap<Sex, Cascade>,
-    pub by_age: BTreeMap<AgeGroup, Cascade>,
+    pub by_sex: SmallMap<Sex, Cascade>,
+    pub by_age: SmallMap<AgeGroup, Cascade>,
     pub budget: Option<Budget>,
     /// The area's own budget lines (for a province: its provincial lines, not its communes').
     pub lines: Vec<Line>,
@@ -93,8 +95,8 @@ impl PeriodReport {
                 name_en: title.to_string(),
                 name_km: String::new(),
                 cascade: None,
-                by_sex: BTreeMap::new(),
-                by_age: BTreeMap::new(),
+                by_sex: SmallMap::new(),
+                by_age: SmallMap::new(),
                 budget: None,
                 lines: Vec::new(),
                 bottlenecks: Vec::new(),
@@ -178,7 +180,7 @@ fn analyse_period(
     // Lines by area, once (not a scan of every line per commune: that was quadratic).
     let mut by_area: BTreeMap<&str, Vec<&Line>> = BTreeMap::new();
     for l in &lines {
-        by_area.entry(l.area_code.as_str()).or_default().push(l);
+        by_area.entry(&*l.area_code).or_default().push(l);
     }
     let mut communes = b.communes(&rows, &by_area);
     let districts = b.districts(&communes, &by_area);
@@ -188,9 +190,9 @@ fn analyse_period(
     // Each line goes to its own area's page, moved there, not copied: the national budget
     // lines were held twice.
     for l in lines {
-        let own = match communes.get_mut(&l.area_code) {
+        let own = match communes.get_mut(&*l.area_code) {
             Some(c) => Some(c),
-            None => provinces.get_mut(&l.area_code),
+            None => provinces.get_mut(&*l.area_code),
         };
         if let Some(a) = own {
             a.lines.push(l);
@@ -254,8 +256,8 @@ impl Builder<'_> {
             name_en: a.map_or_else(|| self.config.title.clone(), |a| a.name_en.clone()),
             name_km: a.map_or_else(String::new, |a| a.name_km.clone()),
             cascade,
-            by_sex: BTreeMap::new(),
-            by_age: BTreeMap::new(),
+            by_sex: SmallMap::new(),
+            by_age: SmallMap::new(),
             budget,
             lines: Vec::new(),
             bottlenecks: bottleneck::rank(bottlenecks),
