@@ -10,7 +10,7 @@
 //! - **Findings**: new and fixed (by rule, place and value).
 
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The downloads a diff reads, by table name.
 pub const TABLES: &[&str] = &["cascade", "budget", "bottlenecks", "findings"];
@@ -44,7 +44,18 @@ impl Table {
 
     /// Rows as maps of column → value.
     fn records(&self) -> impl Iterator<Item = BTreeMap<&str, &str>> {
-        self.rows.iter().map(|r| self.header.iter().map(String::as_str).zip(r.iter()).collect())
+        self.rows.iter().map(|r| self.record(r))
+    }
+
+    fn record<'a>(&'a self, r: &'a csv::StringRecord) -> BTreeMap<&'a str, &'a str> {
+        self.header.iter().map(String::as_str).zip(r.iter()).collect()
+    }
+
+    /// The rows whose `column` is `value`, as maps (a table without the column has none): the
+    /// filter runs before a row becomes a map, so a period's rows cost no more than themselves.
+    fn records_where<'a>(&'a self, column: &str, value: &'a str) -> impl Iterator<Item = BTreeMap<&'a str, &'a str>> {
+        let c = self.col(column);
+        self.rows.iter().filter(move |r| c.and_then(|c| r.get(c)) == Some(value)).map(|r| self.record(r))
     }
 }
 
@@ -169,14 +180,28 @@ const BUDGET_FIGURES: &[&str] = &["approved", "released", "spent", "execution"];
 const NINETY_FIVES: &[&str] = &["first_95", "second_95", "third_95"];
 
 /// Rows by their key columns' values (a column the table lacks reads as blank).
-fn keyed<'a>(t: &'a Table, key: &[&str]) -> BTreeMap<Vec<&'a str>, &'a csv::StringRecord> {
-    let cols: Vec<Option<usize>> = key.iter().map(|k| t.col(k)).collect();
-    t.rows.iter().map(|r| (cols.iter().map(|c| c.and_then(|c| r.get(c)).unwrap_or("")).collect(), r)).collect()
+/// At most this many key columns (blank past a table's own).
+const KEY_COLUMNS: usize = 5;
+type Key<'a> = [&'a str; KEY_COLUMNS];
+
+/// A row's key: its values in the `key` columns, blank where it has none.
+fn key_of<'a>(cols: &[Option<usize>], r: &'a csv::StringRecord) -> Key<'a> {
+    let mut k = [""; KEY_COLUMNS];
+    for (slot, c) in k.iter_mut().zip(cols) {
+        *slot = c.and_then(|c| r.get(c)).unwrap_or("");
+    }
+    k
 }
 
-/// A row's value in column `name` of table `t`; blank when either lacks it.
-fn cell<'a>(t: &Table, r: &'a csv::StringRecord, name: &str) -> &'a str {
-    t.col(name).and_then(|c| r.get(c)).unwrap_or("")
+/// The rows of `t` by their key (the last row of a repeated key wins). Hashed: the budget
+/// table has 150,000 rows nationally, and a sorted map of them was a fifth of the diff.
+fn keyed<'a>(t: &'a Table, cols: &[Option<usize>]) -> HashMap<Key<'a>, &'a csv::StringRecord> {
+    t.rows.iter().map(|r| (key_of(cols, r), r)).collect()
+}
+
+/// A row's value in column `c`; blank when there is none.
+fn field(r: &csv::StringRecord, c: Option<usize>) -> &str {
+    c.and_then(|c| r.get(c)).unwrap_or("")
 }
 
 fn figures(a: &Tables, b: &Tables, d: &mut Diff) {
@@ -187,22 +212,34 @@ fn figures(a: &Tables, b: &Tables, d: &mut Diff) {
     let empty = Table::default();
     for (name, key, cols) in specs {
         let (ta, tb) = (a.table(name).unwrap_or(&empty), b.table(name).unwrap_or(&empty));
-        let (ka, kb) = (keyed(ta, key), keyed(tb, key));
+        let (ca, cb): (Vec<_>, Vec<_>) = key.iter().map(|k| (ta.col(k), tb.col(k))).unzip();
+        let (ka, kb) = (keyed(ta, &ca), keyed(tb, &cb));
         let mut added: BTreeMap<&str, usize> = BTreeMap::new();
         let mut removed: BTreeMap<&str, usize> = BTreeMap::new();
-        for (k, rb) in &kb {
-            let Some(ra) = ka.get(k) else {
+        // The new table's rows in its own order, each key once (where its last row is); the
+        // changes are put in key order after, as few as they are.
+        let mut changes: Vec<(Key, FigureChange)> = Vec::new();
+        let figure_cols: Vec<(&str, Option<usize>, Option<usize>)> =
+            cols.iter().map(|c| (*c, ta.col(c), tb.col(c))).collect();
+        for rb in &tb.rows {
+            let k = key_of(&cb, rb);
+            if !kb.get(&k).is_some_and(|r| std::ptr::eq(*r, rb)) {
+                continue;
+            }
+            let Some(ra) = ka.get(&k) else {
                 *added.entry(k[0]).or_default() += 1;
                 continue;
             };
-            for col in cols {
-                let (old, new) = (cell(ta, ra, col), cell(tb, rb, col));
+            for &(col, ia, ib) in &figure_cols {
+                let (old, new) = (field(ra, ia), field(rb, ib));
                 if old != new {
-                    let r: BTreeMap<&str, &str> = tb.header.iter().map(String::as_str).zip(rb.iter()).collect();
-                    d.figures.push(change(name, &r, col, old, new));
+                    changes.push((k, change(name, &tb.record(rb), col, old, new)));
                 }
             }
         }
+        // Stable: one row's columns stay in the order of `cols`.
+        changes.sort_by(|x, y| x.0.cmp(&y.0));
+        d.figures.extend(changes.into_iter().map(|(_, c)| c));
         for k in ka.keys().filter(|k| !kb.contains_key(*k)) {
             *removed.entry(k[0]).or_default() += 1;
         }
@@ -246,10 +283,8 @@ fn movement(a: &Tables, b: &Tables, d: &mut Diff) {
     let rows = |t: &Tables, period: &str| -> BTreeMap<String, BTreeMap<String, String>> {
         t.table("cascade")
             .map(|t| {
-                t.records()
-                    .filter(|r| {
-                        r.get("period") == Some(&period) && matches!(r.get("level"), Some(&("initiative" | "province")))
-                    })
+                t.records_where("period", period)
+                    .filter(|r| matches!(r.get("level"), Some(&("initiative" | "province"))))
                     .map(|r| {
                         let owned = r.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
                         (r.get("code").copied().unwrap_or("").to_string(), owned)
@@ -273,9 +308,8 @@ fn movement(a: &Tables, b: &Tables, d: &mut Diff) {
 
 fn bottlenecks(a: &Tables, b: &Tables, d: &mut Diff) {
     let latest = |t: &Tables, period: &Option<String>| -> BTreeMap<(String, String), BottleneckRow> {
-        let Some(t) = t.table("bottlenecks") else { return BTreeMap::new() };
-        t.records()
-            .filter(|r| period.as_deref().is_some_and(|p| r.get("period") == Some(&p)))
+        let (Some(t), Some(period)) = (t.table("bottlenecks"), period.as_deref()) else { return BTreeMap::new() };
+        t.records_where("period", period)
             .map(|r| {
                 let get = |k: &str| r.get(k).copied().unwrap_or("").to_string();
                 (
@@ -447,6 +481,36 @@ mod tests {
     const HEAD: &str = "period,level,code,name_en,name_km,plhiv,diagnosed,on_art,first_95\n";
     const BN: &str = "period,level,code,name_en,name_km,kind,severity,explanation_en,explanation_km\n";
     const FI: &str = "severity,rule,file,sheet,cell,row,value,message\n";
+
+    #[test]
+    fn changes_come_in_key_order_whatever_the_row_order_and_a_repeated_key_counts_once() {
+        // The new edition lists 03 before 01, repeats 02 (its last row wins, as in the old
+        // edition), adds 04 and drops 05.
+        let a = tables(
+            &format!(
+                "{HEAD}2026-Q3,province,01,A,A,10,9,8,0.9\n2026-Q3,province,02,B,B,20,18,16,0.9\n\
+                 2026-Q3,province,03,C,C,30,27,24,0.9\n2026-Q3,province,05,E,E,50,45,40,0.9\n"
+            ),
+            BN,
+            FI,
+        );
+        let b = tables(
+            &format!(
+                "{HEAD}2026-Q3,province,03,C,C,31,27,24,0.9\n2026-Q3,province,02,B,B,99,99,99,0.9\n\
+                 2026-Q3,province,01,A,A,10,9,7,0.9\n2026-Q3,province,02,B,B,20,18,16,0.9\n\
+                 2026-Q3,province,04,D,D,40,36,32,0.9\n"
+            ),
+            BN,
+            FI,
+        );
+        let d = compare("2026-Q3", &a, "2026-Q3-r2", &b);
+        let got: Vec<(&str, &str, &str, &str)> =
+            d.figures.iter().map(|c| (c.code.as_str(), c.column.as_str(), c.old.as_str(), c.new.as_str())).collect();
+        assert_eq!(got, [("01", "on_art", "8", "7"), ("03", "plhiv", "30", "31")]);
+        let counts = |v: &[RowCount]| v.iter().map(|r| (r.table.clone(), r.period.clone(), r.rows)).collect::<Vec<_>>();
+        assert_eq!(counts(&d.rows_added), [("cascade".to_string(), "2026-Q3".to_string(), 1)]);
+        assert_eq!(counts(&d.rows_removed), [("cascade".to_string(), "2026-Q3".to_string(), 1)]);
+    }
 
     #[test]
     fn a_revised_count_is_one_change_and_nothing_else() {
