@@ -58,30 +58,35 @@ pub fn khmer_digits(s: &str) -> String {
     s.chars().map(|c| c.to_digit(10).and_then(|d| char::from_u32('០' as u32 + d)).unwrap_or(c)).collect()
 }
 
-fn localise(s: String, lang: Lang) -> String {
-    match lang {
-        Lang::En => s,
-        Lang::Km => khmer_digits(&s),
-    }
-}
-
 /// Group the integer part of an ASCII decimal string and apply the language's separators.
 fn group(ascii: &str, lang: Lang) -> String {
+    group_then(ascii, lang, "")
+}
+
+/// [`group`], then `suffix` as written: one string made, digits localised as they go.
+fn group_then(ascii: &str, lang: Lang, suffix: &str) -> String {
     let (sign, rest) = ascii.strip_prefix('-').map_or(("", ascii), |r| ("-", r));
     let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
     let (thousands, decimal) = lang.separators();
-    let mut out = String::from(sign);
+    // A Khmer digit is three bytes in UTF-8.
+    let mut out = String::with_capacity(3 * ascii.len() + int.len() / 3 + suffix.len());
+    out.push_str(sign);
+    let digit = |c: char| match lang {
+        Lang::En => c,
+        Lang::Km => c.to_digit(10).and_then(|d| char::from_u32('០' as u32 + d)).unwrap_or(c),
+    };
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(thousands);
         }
-        out.push(c);
+        out.push(digit(c));
     }
     if let Some(f) = frac {
         out.push(decimal);
-        out.push_str(f);
+        out.extend(f.chars().map(digit));
     }
-    localise(out, lang)
+    out.push_str(suffix);
+    out
 }
 
 /// A count of people: `12,345` / `១២.៣៤៥`.
@@ -133,7 +138,7 @@ pub fn not_applicable(lang: Lang) -> &'static str {
 /// A share as a percentage with one decimal: `95.0%` / `៩៥,០%`; `n/a` for none.
 pub fn percent(r: Option<f64>, lang: Lang) -> String {
     match r.filter(|v| v.is_finite()) {
-        Some(v) => format!("{}%", group(&format!("{:.1}", v * 100.0), lang)),
+        Some(v) => group_then(&format!("{:.1}", v * 100.0), lang, "%"),
         None => not_applicable(lang).to_string(),
     }
 }
@@ -141,7 +146,7 @@ pub fn percent(r: Option<f64>, lang: Lang) -> String {
 /// A share as a whole percentage: `95%` / `៩៥%` (axis ends, targets in running text).
 pub fn percent_whole(r: Option<f64>, lang: Lang) -> String {
     match r.filter(|v| v.is_finite()) {
-        Some(v) => format!("{}%", group(&format!("{:.0}", v * 100.0), lang)),
+        Some(v) => group_then(&format!("{:.0}", v * 100.0), lang, "%"),
         None => not_applicable(lang).to_string(),
     }
 }
@@ -169,7 +174,7 @@ pub fn money(amount: f64, currency: &str, lang: Lang) -> String {
     if !amount.is_finite() {
         return not_applicable(lang).to_string();
     }
-    format!("{} {currency}", group(&format!("{:.0}", amount), lang))
+    group_then(&format!("{:.0}", amount), lang, &format!(" {currency}"))
 }
 
 /// A date: `12 October 2026` / `១២ តុលា ២០២៦`.

@@ -365,9 +365,29 @@ fn pick<'a>(en: &'a str, km: Option<&'a str>, lang: Lang) -> &'a str {
     }
 }
 
-/// Fill `{name}` placeholders.
+/// Fill `{name}` placeholders (a name no argument has stays as written). One pass, so a value
+/// that itself contains `{name}` (an activity typed so) is never filled in turn.
 pub fn fill(template: &str, args: &[(&str, String)]) -> String {
-    args.iter().fold(template.to_string(), |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
+    let mut out = String::with_capacity(template.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value =
+            after.find('}').and_then(|close| args.iter().find(|(k, _)| *k == &after[..close]).map(|(_, v)| (close, v)));
+        match value {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every string of a language, for templates (`t["nav.overview"]`).
@@ -383,6 +403,14 @@ pub fn missing_khmer() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_puts_each_value_once_and_leaves_unknown_names() {
+        let args = [("a", "1".to_string()), ("b", "{a}".to_string()), ("a", "ignored".to_string())];
+        assert_eq!(fill("x {a} y {b} z {c} {{a}} {a", &args), "x 1 y {a} z {c} {1} {a");
+        assert_eq!(fill("", &args), "");
+        assert_eq!(fill("ក {a}ខ", &args), "ក 1ខ");
+    }
 
     #[test]
     fn lookup_fallback_and_missing_list() {
