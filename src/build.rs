@@ -198,11 +198,6 @@ pub fn csv_downloads(b: &Build) -> crate::render::site::Site {
     crate::render::site::csv_downloads(&site_input(b, RenderFiles::default(), &EditionInfo::default()))
 }
 
-/// The download tables of a build as the diff reads them (the same CSV the site publishes).
-pub fn diff_tables(downloads: &crate::render::site::Site) -> Result<crate::publish::diff::Tables, String> {
-    crate::publish::diff::Tables::read(|p| downloads.get(p).cloned())
-}
-
 /// How to publish a build.
 #[derive(Debug, Clone)]
 pub struct PublishOptions {
@@ -269,17 +264,15 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let (changes, downloads) = t.time("diff", || -> Result<_, anyhow::Error> {
         let Some(prev) = &next.previous else { return Ok((None, None)) };
         let dir = opts.out.join(&prev.edition);
-        // The previous edition's tables are read while this build's are made.
-        let (old, (downloads, new)) = rayon::join(
-            || diff::Tables::read(|path| std::fs::read(dir.join(path)).ok()),
-            || {
-                let downloads = csv_downloads(&b);
-                let new = diff_tables(&downloads);
-                (downloads, new)
-            },
-        );
-        let old = old.map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-        let new = new.map_err(|e| anyhow::anyhow!(e))?;
+        let downloads = csv_downloads(&b);
+        // The rows both editions publish byte for byte are left out before anything is parsed.
+        let (old, new) =
+            diff::read_pair(|path| std::fs::read(dir.join(path)).ok(), |path| downloads.get(path).cloned()).map_err(
+                |e| match e {
+                    diff::PairError::First(e) => anyhow::anyhow!("{}: {e}", dir.display()),
+                    diff::PairError::Second(e) => anyhow::anyhow!(e),
+                },
+            )?;
         Ok((Some(diff::compare(&prev.edition, &old, &next.id, &new)), Some(downloads)))
     })?;
     let ed =

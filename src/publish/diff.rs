@@ -63,9 +63,158 @@ impl Table {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tables {
     pub by_name: BTreeMap<String, Table>,
+    /// The latest period the edition's cascade or budget table holds, over all its rows (also
+    /// when [`read_pair`] left some rows out).
+    latest: Option<String>,
+}
+
+/// Which edition's tables could not be read, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PairError {
+    First(String),
+    Second(String),
+}
+
+/// The columns that name a row of each table [`compare`] matches row by row. The writer makes
+/// one row per key (`tests/site.rs` holds it to that), so a row both editions publish byte for
+/// byte is the same figures under the same key in both, and can be left out of a comparison.
+pub const KEYS: &[(&str, &[&str])] = &[
+    ("cascade", &["period", "level", "code"]),
+    ("budget", &["period", "level", "code", "group", "item"]),
+    ("bottlenecks", &["period", "code", "kind"]),
+];
+
+fn keyed_table(name: &str) -> bool {
+    KEYS.iter().any(|(n, _)| *n == name)
+}
+
+/// A CSV table looked through without making its rows into strings: the header line and each
+/// record's bytes, and the latest value in its `period` column.
+struct Scan<'a> {
+    header: &'a [u8],
+    records: Vec<&'a [u8]>,
+    latest: Option<String>,
+}
+
+fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // The rows left out are never parsed as text: the whole file is checked here instead.
+    std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    let mut r = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+    let period = r.byte_headers().map_err(|e| e.to_string())?.iter().position(|h| h == b"period");
+    let body = r.position().byte() as usize;
+    let mut rec = csv::ByteRecord::new();
+    let (mut records, mut latest, mut start) = (Vec::new(), None::<Vec<u8>>, body);
+    while r.read_byte_record(&mut rec).map_err(|e| e.to_string())? {
+        let end = r.position().byte() as usize;
+        records.push(&bytes[start..end]);
+        start = end;
+        if let Some(p) = period.and_then(|c| rec.get(c))
+            && latest.as_deref().is_none_or(|l| p > l)
+        {
+            latest = Some(p.to_vec());
+        }
+    }
+    let latest = latest.map(|l| String::from_utf8_lossy(&l).into_owned());
+    Ok(Scan { header: &bytes[..body], records, latest })
+}
+
+/// Scan each of an edition's tables (in the order of [`TABLES`]) that it has.
+fn scans(raw: &[Option<Vec<u8>>]) -> Result<Vec<Option<Scan<'_>>>, String> {
+    use rayon::prelude::*;
+    raw.par_iter()
+        .zip(TABLES.par_iter())
+        .map(|(bytes, name)| bytes.as_deref().map(scan).transpose().map_err(|e| format!("downloads/{name}.csv: {e}")))
+        .collect()
+}
+
+/// A table of the header and the given records, as [`Table::parse`] reads it.
+fn table_of(header: &[u8], records: &[&[u8]]) -> Result<Table, String> {
+    let mut buf = Vec::with_capacity(header.len() + records.iter().map(|r| r.len() + 1).sum::<usize>());
+    for part in std::iter::once(header).chain(records.iter().copied()) {
+        buf.extend_from_slice(part);
+        if !buf.ends_with(b"\n") {
+            buf.push(b'\n');
+        }
+    }
+    Table::parse(&buf)
+}
+
+/// Two editions' tables for [`compare`], through `get(path) -> bytes` for each (a folder or a
+/// rendered site), leaving out of both the rows of the [`KEYS`] tables that both publish
+/// byte for byte. Those rows cannot change a figure, add or remove a row, or make a bottleneck
+/// new or gone, so the comparison is the same as of the whole tables; but a revised province is
+/// a few thousand rows of 300,000, and making every row into strings was most of the diff.
+/// When the two editions end on different periods everything is kept (the movement of the 95s
+/// compares rows across periods), and so is a table whose header differs between them.
+pub fn read_pair(
+    a: impl Fn(&str) -> Option<Vec<u8>> + Sync,
+    b: impl Fn(&str) -> Option<Vec<u8>> + Sync,
+) -> Result<(Tables, Tables), PairError> {
+    use rayon::prelude::*;
+    let path = |name: &str| format!("downloads/{name}.csv");
+    // Each edition's tables as bytes, in the order of `TABLES` (`None`: the edition has none).
+    let fetch = |get: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync)| -> Vec<Option<Vec<u8>>> {
+        TABLES.par_iter().map(|n| get(&path(n))).collect()
+    };
+    let (ra, rb) = rayon::join(|| fetch(&a), || fetch(&b));
+    let (sa, sb) = rayon::join(|| scans(&ra), || scans(&rb));
+    let (sa, sb) = (sa.map_err(PairError::First)?, sb.map_err(PairError::Second)?);
+    let latest = |s: &[Option<Scan>]| {
+        TABLES
+            .iter()
+            .zip(s)
+            .filter(|(n, _)| ["cascade", "budget"].contains(n))
+            .filter_map(|(_, s)| s.as_ref().and_then(|s| s.latest.clone()))
+            .max()
+    };
+    let (la, lb) = (latest(&sa), latest(&sb));
+    let same_period = la == lb;
+    let pairs: Vec<(Table, Table)> = TABLES
+        .par_iter()
+        .zip(sa.par_iter().zip(sb.par_iter()))
+        .map(|(name, (x, y))| {
+            let whole = |s: &Option<Scan>| s.as_ref().map_or(Ok(Table::default()), |s| table_of(s.header, &s.records));
+            let err = |e: String| format!("{}: {e}", path(name));
+            match (x, y) {
+                (Some(x), Some(y)) if same_period && keyed_table(name) && x.header == y.header => {
+                    let (in_x, in_y): (std::collections::HashSet<&[u8]>, std::collections::HashSet<&[u8]>) =
+                        (x.records.iter().copied().collect(), y.records.iter().copied().collect());
+                    let only_x: Vec<&[u8]> = x.records.iter().copied().filter(|r| !in_y.contains(r)).collect();
+                    let only_y: Vec<&[u8]> = y.records.iter().copied().filter(|r| !in_x.contains(r)).collect();
+                    Ok((
+                        table_of(x.header, &only_x).map_err(|e| PairError::First(err(e)))?,
+                        table_of(y.header, &only_y).map_err(|e| PairError::Second(err(e)))?,
+                    ))
+                }
+                _ => Ok((
+                    whole(x).map_err(|e| PairError::First(err(e)))?,
+                    whole(y).map_err(|e| PairError::Second(err(e)))?,
+                )),
+            }
+        })
+        .collect::<Result<_, PairError>>()?;
+    let mut ta = Tables { latest: la, ..Tables::default() };
+    let mut tb = Tables { latest: lb, ..Tables::default() };
+    for (name, (x, y)) in TABLES.iter().zip(pairs) {
+        ta.by_name.insert((*name).to_string(), x);
+        tb.by_name.insert((*name).to_string(), y);
+    }
+    Ok((ta, tb))
 }
 
 impl Tables {
+    /// The tables by name, whole.
+    pub fn new(by_name: BTreeMap<String, Table>) -> Tables {
+        let latest = ["cascade", "budget"]
+            .iter()
+            .filter_map(|n| by_name.get(*n))
+            .flat_map(|t| t.col("period").map(|c| t.rows.iter().map(move |r| &r[c])).into_iter().flatten())
+            .max()
+            .map(str::to_string);
+        Tables { by_name, latest }
+    }
+
     /// Read the tables through `get(path) -> bytes` (a folder or a rendered site). A missing table
     /// is empty; a malformed one is an error naming it.
     pub fn read(get: impl Fn(&str) -> Option<Vec<u8>> + Sync) -> Result<Tables, String> {
@@ -81,7 +230,7 @@ impl Tables {
                 Ok(((*name).to_string(), t))
             })
             .collect::<Result<BTreeMap<_, _>, String>>()?;
-        Ok(Tables { by_name })
+        Ok(Tables::new(by_name))
     }
 
     fn table(&self, name: &str) -> Option<&Table> {
@@ -90,12 +239,7 @@ impl Tables {
 
     /// The latest period either table holds figures for.
     pub fn latest_period(&self) -> Option<String> {
-        ["cascade", "budget"]
-            .iter()
-            .filter_map(|n| self.table(n))
-            .flat_map(|t| t.col("period").map(|c| t.rows.iter().map(move |r| &r[c])).into_iter().flatten())
-            .max()
-            .map(str::to_string)
+        self.latest.clone()
     }
 }
 
@@ -205,10 +349,8 @@ fn field(r: &csv::StringRecord, c: Option<usize>) -> &str {
 }
 
 fn figures(a: &Tables, b: &Tables, d: &mut Diff) {
-    let specs: [(&str, &[&str], &[&str]); 2] = [
-        ("cascade", &["period", "level", "code"], CASCADE_FIGURES),
-        ("budget", &["period", "level", "code", "group", "item"], BUDGET_FIGURES),
-    ];
+    let specs: [(&str, &[&str], &[&str]); 2] =
+        [("cascade", KEYS[0].1, CASCADE_FIGURES), ("budget", KEYS[1].1, BUDGET_FIGURES)];
     let empty = Table::default();
     for (name, key, cols) in specs {
         let (ta, tb) = (a.table(name).unwrap_or(&empty), b.table(name).unwrap_or(&empty));
@@ -475,7 +617,7 @@ mod tests {
         by_name.insert("budget".into(), Table::default());
         by_name.insert("bottlenecks".into(), table(bottlenecks));
         by_name.insert("findings".into(), table(findings));
-        Tables { by_name }
+        Tables::new(by_name)
     }
 
     const HEAD: &str = "period,level,code,name_en,name_km,plhiv,diagnosed,on_art,first_95\n";
@@ -510,6 +652,107 @@ mod tests {
         let counts = |v: &[RowCount]| v.iter().map(|r| (r.table.clone(), r.period.clone(), r.rows)).collect::<Vec<_>>();
         assert_eq!(counts(&d.rows_added), [("cascade".to_string(), "2026-Q3".to_string(), 1)]);
         assert_eq!(counts(&d.rows_removed), [("cascade".to_string(), "2026-Q3".to_string(), 1)]);
+    }
+
+    /// The comparison of [`read_pair`]'s tables, which leave out rows both editions publish byte
+    /// for byte, and of the whole tables; and how many cascade rows the first reading kept.
+    fn both_ways(a: &[(&str, String)], b: &[(&str, String)]) -> (Diff, Diff, usize) {
+        let get = |t: &[(&str, String)], path: &str| {
+            t.iter().find(|(n, _)| format!("downloads/{n}.csv") == path).map(|(_, csv)| csv.as_bytes().to_vec())
+        };
+        let (pa, pb) = read_pair(|p| get(a, p), |p| get(b, p)).expect("pair");
+        let (wa, wb) = (Tables::read(|p| get(a, p)).expect("a"), Tables::read(|p| get(b, p)).expect("b"));
+        let kept = pa.table("cascade").map_or(0, |t| t.rows.len()) + pb.table("cascade").map_or(0, |t| t.rows.len());
+        (compare("A", &pa, "B", &pb), compare("A", &wa, "B", &wb), kept)
+    }
+
+    #[test]
+    fn leaving_out_rows_both_publish_gives_the_same_comparison() {
+        let bh = "period,level,code,name_en,name_km,kind,severity,explanation_en,explanation_km\n";
+        let budget = "period,level,code,name_en,name_km,group,item,approved,spent\n";
+        let a = [
+            (
+                "cascade",
+                format!(
+                    "\u{feff}{HEAD}2026-Q2,province,02,B,,100,90,80,0.9\n2026-Q3,province,02,B,,100,90,80,0.9\n\
+                     2026-Q3,commune,020101,C,,10,9,8,0.9\n2026-Q3,commune,020102,D,,20,18,16,0.9\n\
+                     2026-Q3,commune,020103,E,,30,27,24,0.9"
+                ),
+            ),
+            (
+                "budget",
+                format!(
+                    "{budget}2026-Q3,province,02,B,,total,,100,50\n2026-Q3,province,02,B,,category,testing,40,20\n"
+                ),
+            ),
+            (
+                "bottlenecks",
+                format!(
+                    "{bh}2026-Q2,province,02,B,,low-vl,high,x,y\n2026-Q3,province,02,B,,low-vl,high,x,y\n2026-Q3,province,02,B,,budget-lag:testing,medium,x,y\n"
+                ),
+            ),
+            ("findings", format!("{FI}warning,late,s/02.xlsx,,,,,Late\n")),
+        ];
+        // One commune revised, one added, one gone (and the last row without its line end); a
+        // bottleneck's severity changed and one new; a budget figure revised; no findings table.
+        let b = [
+            (
+                "cascade",
+                format!(
+                    "\u{feff}{HEAD}2026-Q2,province,02,B,,100,90,80,0.9\n2026-Q3,province,02,B,,100,90,80,0.9\n\
+                     2026-Q3,commune,020101,C,,10,9,7,0.9\n2026-Q3,commune,020102,D,,20,18,16,0.9\n\
+                     2026-Q3,commune,020104,F,,40,36,32,0.9\n"
+                ),
+            ),
+            (
+                "budget",
+                format!(
+                    "{budget}2026-Q3,province,02,B,,total,,100,55\n2026-Q3,province,02,B,,category,testing,40,20\n"
+                ),
+            ),
+            (
+                "bottlenecks",
+                format!(
+                    "{bh}2026-Q2,province,02,B,,low-vl,high,x,y\n2026-Q3,province,02,B,,low-vl,medium,x,y\n2026-Q3,commune,020101,C,,largest-gap:on_art,high,x,y\n2026-Q3,province,02,B,,budget-lag:testing,medium,x,y\n"
+                ),
+            ),
+        ];
+        let (pair, whole, kept) = both_ways(&a, &b);
+        assert_eq!(pair, whole);
+        assert_eq!(kept, 4, "of ten cascade rows, the three both editions publish alike are left out of each");
+        assert_eq!(pair.figures.len(), 2, "{:?}", pair.figures);
+        assert_eq!((pair.rows_added.len(), pair.rows_removed.len()), (1, 1));
+        assert_eq!(pair.bottlenecks_new.len(), 1);
+        assert_eq!(pair.findings_fixed.len(), 1);
+        assert_eq!(pair.to_period.as_deref(), Some("2026-Q3"), "the latest period is of every row, kept or not");
+
+        // A new period: the 95s move across periods, so every row is kept.
+        let mut c = b.clone();
+        c[0].1.push_str("2026-Q4,province,02,B,,100,95,90,0.95\n");
+        let (pair, whole, kept) = both_ways(&a, &c);
+        assert_eq!(pair, whole);
+        assert_eq!(kept, 11);
+        assert_eq!(pair.movement.len(), 1);
+
+        // A column more in the second edition's cascade: that table is compared whole.
+        let mut d = b.clone();
+        d[0].1 = d[0].1.replace(",first_95\n", ",first_95,extra\n").replace('\n', ",x\n").replacen(
+            ",extra,x\n",
+            ",extra\n",
+            1,
+        );
+        let (pair, whole, kept) = both_ways(&a, &d);
+        assert_eq!(pair, whole);
+        assert_eq!(kept, 10);
+
+        // A malformed table names itself and the edition it is in.
+        let mut e = b.clone();
+        e[1].1.push_str("2026-Q3,too,few\n");
+        let err = read_pair(
+            |p| (p == "downloads/budget.csv").then(|| a[1].1.as_bytes().to_vec()),
+            |p| (p == "downloads/budget.csv").then(|| e[1].1.as_bytes().to_vec()),
+        );
+        assert!(matches!(&err, Err(PairError::Second(m)) if m.starts_with("downloads/budget.csv")), "{err:?}");
     }
 
     #[test]
