@@ -180,7 +180,7 @@ fn main() -> ExitCode {
             Err(e) => fail(&e.to_string()),
         },
         Command::Diff { from, to, site } => {
-            let read = |id: &str| -> Result<(String, ftc::publish::diff::Tables), String> {
+            let edition = |id: &str| -> Result<(String, std::path::PathBuf), String> {
                 let p = std::path::Path::new(id);
                 let dir = if p.join(ftc::publish::MANIFEST).is_file() { p.to_path_buf() } else { site.join(id) };
                 let m = ftc::publish::read_manifest(&dir.join(ftc::publish::MANIFEST)).map_err(|e| {
@@ -190,16 +190,20 @@ fn main() -> ExitCode {
                         site.display()
                     )
                 })?;
-                let t = ftc::publish::diff::Tables::read(|f| std::fs::read(dir.join(f)).ok())
-                    .map_err(|e| format!("{}: {e}", dir.display()))?;
-                Ok((m.edition, t))
+                Ok((m.edition, dir))
             };
-            match (read(&from), read(&to)) {
-                (Ok((a, ta)), Ok((b, tb))) => {
-                    out(&ftc::publish::diff::to_text(&ftc::publish::diff::compare(&a, &ta, &b, &tb)));
+            let ((a, da), (b, db)) = match (edition(&from), edition(&to)) {
+                (Ok(x), Ok(y)) => (x, y),
+                (Err(e), _) | (_, Err(e)) => return fail(&e),
+            };
+            use ftc::publish::diff;
+            match diff::read_pair(|f| std::fs::read(da.join(f)).ok(), |f| std::fs::read(db.join(f)).ok()) {
+                Ok((ta, tb)) => {
+                    out(&diff::to_text(&diff::compare(&a, &ta, &b, &tb)));
                     ExitCode::SUCCESS
                 }
-                (Err(e), _) | (_, Err(e)) => fail(&e),
+                Err(diff::PairError::First(e)) => fail(&format!("{}: {e}", da.display())),
+                Err(diff::PairError::Second(e)) => fail(&format!("{}: {e}", db.display())),
             }
         }
         #[cfg(feature = "serve")]
