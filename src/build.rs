@@ -147,7 +147,7 @@ pub struct EditionInfo {
 /// "what changed" comparison. Returns the edition id, the site and non-fatal problems.
 pub fn render(b: &Build) -> Result<(String, crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
     let id = latest_period(b);
-    let (site, problems) = render_edition(b, &EditionInfo { id: id.clone(), ..EditionInfo::default() })?;
+    let (site, problems) = render_edition(b, EditionInfo { id: id.clone(), ..EditionInfo::default() })?;
     Ok((id, site, problems))
 }
 
@@ -179,18 +179,23 @@ fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &'a EditionInfo) -> crat
         reason: ed.reason.clone(),
         audience: ed.audience.as_str().to_string(),
         waiting: waiting_period(b),
-        downloads: ed.downloads.as_ref(),
+        csvs_made: ed.downloads.is_some(),
     }
 }
 
-/// Render the site in memory as the edition `ed`.
+/// Render the site in memory as the edition `ed` (whose CSV downloads, when made already, are
+/// moved into the site).
 pub fn render_edition(
     b: &Build,
-    ed: &EditionInfo,
+    mut ed: EditionInfo,
 ) -> Result<(crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
     let latest = b.report.latest().map(|p| p.period);
     let (files, problems) = load_render_inputs(&b.project.root, latest, ed.audience);
-    Ok((crate::render::site::render_site(&site_input(b, files, ed))?, problems))
+    let mut site = crate::render::site::render_site(&site_input(b, files, &ed))?;
+    if let Some(csvs) = ed.downloads.take() {
+        site.extend(csvs);
+    }
+    Ok((site, problems))
 }
 
 /// The CSV downloads of a build, as the site publishes them.
@@ -266,18 +271,20 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         let dir = opts.out.join(&prev.edition);
         let downloads = csv_downloads(&b);
         // The rows both editions publish byte for byte are left out before anything is parsed.
-        let (old, new) =
-            diff::read_pair(|path| std::fs::read(dir.join(path)).ok(), |path| downloads.get(path).cloned()).map_err(
-                |e| match e {
-                    diff::PairError::First(e) => anyhow::anyhow!("{}: {e}", dir.display()),
-                    diff::PairError::Second(e) => anyhow::anyhow!(e),
-                },
-            )?;
+        // This build's tables are borrowed from the downloads, not copied.
+        let path = |n: &str| format!("downloads/{n}.csv");
+        let old: Vec<Option<Vec<u8>>> = diff::TABLES.iter().map(|n| std::fs::read(dir.join(path(n))).ok()).collect();
+        let old: Vec<Option<&[u8]>> = old.iter().map(|b| b.as_deref()).collect();
+        let new: Vec<Option<&[u8]>> = diff::TABLES.iter().map(|n| downloads.get(&path(n)).map(Vec::as_slice)).collect();
+        let (old, new) = diff::pair(&old, &new).map_err(|e| match e {
+            diff::PairError::First(e) => anyhow::anyhow!("{}: {e}", dir.display()),
+            diff::PairError::Second(e) => anyhow::anyhow!(e),
+        })?;
         Ok((Some(diff::compare(&prev.edition, &old, &next.id, &new)), Some(downloads)))
     })?;
     let ed =
         EditionInfo { id: next.id.clone(), audience: opts.audience, changes, reason: next.reason.clone(), downloads };
-    let (mut site, problems) = t.time("render", || render_edition(&b, &ed))?;
+    let (mut site, problems) = t.time("render", || render_edition(&b, ed))?;
     let date = p::BuildDate::choose(
         b.project.config.edition.date,
         std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),

@@ -88,7 +88,7 @@ fn render(b: &Build, audience: Audience) -> Result<Site, String> {
         reason: "preview (ftc serve)".into(),
         downloads: None,
     };
-    crate::build::render_edition(b, &ed).map(|(site, _)| site).map_err(|e| e.to_string())
+    crate::build::render_edition(b, ed).map(|(site, _)| site).map_err(|e| e.to_string())
 }
 
 fn full_build(root: &Path, audience: Audience) -> (Option<Build>, Result<Site, String>) {

@@ -189,7 +189,7 @@ fn templates_can_be_overridden_by_the_project() {
         reason: String::new(),
         audience: "internal".into(),
         waiting: None,
-        downloads: None,
+        csvs_made: false,
     };
     let site = ftc::render::site::render_site(&input).expect("renders");
     assert!(html(&site, "en/methodology.html").contains("<h1>CUSTOM</h1>"));

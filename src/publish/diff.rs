@@ -120,11 +120,11 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
 }
 
 /// Scan each of an edition's tables (in the order of [`TABLES`]) that it has.
-fn scans(raw: &[Option<Vec<u8>>]) -> Result<Vec<Option<Scan<'_>>>, String> {
+fn scans<'a>(raw: &[Option<&'a [u8]>]) -> Result<Vec<Option<Scan<'a>>>, String> {
     use rayon::prelude::*;
     raw.par_iter()
         .zip(TABLES.par_iter())
-        .map(|(bytes, name)| bytes.as_deref().map(scan).transpose().map_err(|e| format!("downloads/{name}.csv: {e}")))
+        .map(|(bytes, name)| bytes.map(scan).transpose().map_err(|e| format!("downloads/{name}.csv: {e}")))
         .collect()
 }
 
@@ -152,13 +152,21 @@ pub fn read_pair(
     b: impl Fn(&str) -> Option<Vec<u8>> + Sync,
 ) -> Result<(Tables, Tables), PairError> {
     use rayon::prelude::*;
-    let path = |name: &str| format!("downloads/{name}.csv");
-    // Each edition's tables as bytes, in the order of `TABLES` (`None`: the edition has none).
     let fetch = |get: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync)| -> Vec<Option<Vec<u8>>> {
-        TABLES.par_iter().map(|n| get(&path(n))).collect()
+        TABLES.par_iter().map(|n| get(&format!("downloads/{n}.csv"))).collect()
     };
     let (ra, rb) = rayon::join(|| fetch(&a), || fetch(&b));
-    let (sa, sb) = rayon::join(|| scans(&ra), || scans(&rb));
+    let sa: Vec<Option<&[u8]>> = ra.iter().map(|b| b.as_deref()).collect();
+    let sb: Vec<Option<&[u8]>> = rb.iter().map(|b| b.as_deref()).collect();
+    pair(&sa, &sb)
+}
+
+/// [`read_pair`] of tables in hand: each edition's tables as bytes, in the order of [`TABLES`]
+/// (`None`: the edition has none).
+pub fn pair(ra: &[Option<&[u8]>], rb: &[Option<&[u8]>]) -> Result<(Tables, Tables), PairError> {
+    use rayon::prelude::*;
+    let path = |name: &str| format!("downloads/{name}.csv");
+    let (sa, sb) = rayon::join(|| scans(ra), || scans(rb));
     let (sa, sb) = (sa.map_err(PairError::First)?, sb.map_err(PairError::Second)?);
     let latest = |s: &[Option<Scan>]| {
         TABLES

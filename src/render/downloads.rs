@@ -5,36 +5,39 @@
 use crate::analyse::{AreaReport, Report};
 use crate::finding::Finding;
 use crate::ingest::grid::format_number;
+use std::borrow::Cow;
 
-/// A cell of a download table.
+/// A cell of a download table. Text is borrowed from the report where it can be (names and
+/// codes): the national budget table is a million cells, a string each was 50 MB.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
+pub enum Cell<'a> {
+    Text(Cow<'a, str>),
     Number(f64),
     Empty,
 }
 
 /// A table: header and rows.
-pub struct Table {
+pub struct Table<'a> {
     pub name: &'static str,
     pub header: Vec<&'static str>,
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Vec<Vec<Cell<'a>>>,
 }
 
 /// Text that a spreadsheet could take for a formula, made inert.
-pub fn neutralise(s: &str) -> String {
+pub fn neutralise<'a>(s: impl Into<Cow<'a, str>>) -> Cow<'a, str> {
+    let s = s.into();
     // Look past leading spaces too: some programs trim them before deciding what a cell is.
     match s.trim_start_matches([' ', '\u{a0}']).chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => format!("'{s}"),
-        _ => s.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\n') => Cow::Owned(format!("'{s}")),
+        _ => s,
     }
 }
 
-pub fn text(s: impl Into<String>) -> Cell {
-    Cell::Text(neutralise(&s.into()))
+pub fn text<'a>(s: impl Into<Cow<'a, str>>) -> Cell<'a> {
+    Cell::Text(neutralise(s))
 }
 
-fn ratio(r: Option<f64>) -> Cell {
+fn ratio<'a>(r: Option<f64>) -> Cell<'a> {
     r.filter(|v| v.is_finite()).map_or(Cell::Empty, |v| Cell::Number((v * 1e6).round() / 1e6))
 }
 
@@ -57,7 +60,7 @@ pub fn level(a: &AreaReport) -> &'static str {
     }
 }
 
-pub fn cascade_table(report: &Report) -> Table {
+pub fn cascade_table(report: &Report) -> Table<'_> {
     let header = vec![
         "period",
         "level",
@@ -92,7 +95,7 @@ pub fn cascade_table(report: &Report) -> Table {
             // one reads "*". Never the number.
             let num = |k: Count| match c.hidden.get(k) {
                 Mark::Shown => Cell::Number(k.get(&c.counts) as f64),
-                Mark::Small => Cell::Text(format!("<{}", c.hidden.threshold)),
+                Mark::Small => Cell::Text(format!("<{}", c.hidden.threshold).into()),
                 Mark::Withheld => Cell::Text(super::format::WITHHELD.into()),
             };
             let fig = |f: Figure| {
@@ -137,7 +140,7 @@ pub fn cascade_table(report: &Report) -> Table {
     Table { name: "cascade", header, rows }
 }
 
-pub fn budget_table(report: &Report) -> Table {
+pub fn budget_table(report: &Report) -> Table<'_> {
     let header = vec![
         "period",
         "level",
@@ -183,12 +186,12 @@ pub fn budget_table(report: &Report) -> Table {
     Table { name: "budget", header, rows }
 }
 
-pub fn findings_table(findings: &[Finding]) -> Table {
+pub fn findings_table<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Table<'a> {
     // `message` stays English (machines and `ftc diff` of older editions match on it); the Khmer
     // sentence is an extra column at the end, so existing column positions do not move.
     let header = vec!["severity", "rule", "file", "sheet", "cell", "row", "value", "message", "message_km"];
     let rows = findings
-        .iter()
+        .into_iter()
         .map(|f| {
             vec![
                 text(f.severity.as_str()),
@@ -211,15 +214,15 @@ pub fn to_csv(t: &Table) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let _ = w.write_record(&t.header);
     for row in &t.rows {
-        let fields: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Cell::Text(s) => s.clone(),
-                Cell::Number(n) => format_number(*n),
-                Cell::Empty => String::new(),
-            })
-            .collect();
-        let _ = w.write_record(&fields);
+        // Field by field, then the end of the record: no copy of the row.
+        for c in row {
+            let _ = match c {
+                Cell::Text(s) => w.write_field(s.as_bytes()),
+                Cell::Number(n) => w.write_field(format_number(*n)),
+                Cell::Empty => w.write_field(""),
+            };
+        }
+        let _ = w.write_record(std::iter::empty::<&[u8]>());
     }
     w.into_inner().unwrap_or_default()
 }

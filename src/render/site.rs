@@ -69,8 +69,10 @@ pub struct SiteInput<'a> {
     pub audience: String,
     /// The newest period the project expects, for a project with no submissions yet.
     pub waiting: Option<crate::period::Period>,
-    /// The CSV downloads, if made already ([`csv_downloads`], for the diff): used as they are.
-    pub downloads: Option<&'a Site>,
+    /// The CSV downloads were made already ([`csv_downloads`], for the diff): only the workbook
+    /// is made here, and the caller adds the CSVs it holds (moved, not copied: they are 23 MB
+    /// nationally).
+    pub csvs_made: bool,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -292,7 +294,7 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
             .collect::<Result<_, RenderError>>()
     };
     // The downloads (the XLSX workbook's compression is the single largest task) alongside.
-    let (pages, downloads) = rayon::join(render_pages, || downloads_with(input, input.downloads));
+    let (pages, downloads) = rayon::join(render_pages, || downloads_with(input, input.csvs_made));
     site.extend(pages?);
     site.extend(downloads?);
     site.insert("index.html".into(), view::root_redirect().into_bytes());
@@ -301,21 +303,19 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
 }
 
 /// The download tables: cascade, budget, bottlenecks (explained in both languages) and findings.
-pub fn download_tables(input: &SiteInput<'_>) -> Vec<super::downloads::Table> {
+pub fn download_tables<'a>(input: &SiteInput<'a>) -> Vec<super::downloads::Table<'a>> {
     use super::downloads::{budget_table, cascade_table, findings_table};
-    let findings: Vec<crate::finding::Finding> = input
+    let findings = input
         .dataset
         .findings
         .iter()
         .chain(&input.report.findings)
-        .filter(|f| f.severity != crate::finding::Severity::Note)
-        .cloned()
-        .collect();
-    vec![cascade_table(input.report), budget_table(input.report), bottlenecks_table(input), findings_table(&findings)]
+        .filter(|f| f.severity != crate::finding::Severity::Note);
+    vec![cascade_table(input.report), budget_table(input.report), bottlenecks_table(input), findings_table(findings)]
 }
 
 /// Every bottleneck of every area in the latest period, with its explanation in English and Khmer.
-fn bottlenecks_table(input: &SiteInput<'_>) -> super::downloads::Table {
+fn bottlenecks_table<'a>(input: &SiteInput<'a>) -> super::downloads::Table<'a> {
     use super::downloads::{Cell, Table, text};
     let header =
         vec!["period", "level", "code", "name_en", "name_km", "kind", "severity", "explanation_en", "explanation_km"];
@@ -367,12 +367,12 @@ fn csvs(tables: &[super::downloads::Table]) -> Site {
         .collect()
 }
 
-/// The downloads: every table as CSV, and all of them in one XLSX, written side by side. CSVs
-/// given (made already for the diff) are used as they are, and only the workbook is made.
-fn downloads_with(input: &SiteInput<'_>, made: Option<&Site>) -> Result<Site, RenderError> {
+/// The downloads: every table as CSV, and all of them in one XLSX, written side by side; only
+/// the workbook when the CSVs were made already.
+fn downloads_with(input: &SiteInput<'_>, csvs_made: bool) -> Result<Site, RenderError> {
     let tables = download_tables(input);
     let (mut site, xlsx) = rayon::join(
-        || made.cloned().unwrap_or_else(|| csvs(&tables)),
+        || if csvs_made { Site::new() } else { csvs(&tables) },
         || super::downloads::to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title),
     );
     let xlsx =

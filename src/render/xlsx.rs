@@ -435,7 +435,7 @@ mod tests {
         s
     }
 
-    fn t(s: &str) -> Cell {
+    fn t(s: &str) -> Cell<'_> {
         Cell::Text(s.into())
     }
 
@@ -454,7 +454,7 @@ mod tests {
         "emoji 🇰🇭 end",
     ];
 
-    fn sample() -> Table {
+    fn sample() -> Table<'static> {
         let mut rows: Vec<Vec<Cell>> = TEXTS.iter().map(|s| vec![t(s), Cell::Number(1.0)]).collect();
         rows.push(vec![Cell::Empty, Cell::Number(0.25), t(""), t("d")]);
         rows.push(vec![Cell::Number(-3.0), Cell::Number(1e300), Cell::Number(1.5e-12), Cell::Number(0.212584)]);
@@ -525,7 +525,7 @@ mod tests {
         let cut = fit(&long).into_owned();
         assert_eq!(cut, format!("{}{TRUNCATED}", "a".repeat(room - 1)));
         assert_eq!(cut.encode_utf16().count(), MAX_CHARS - 1);
-        let t = Table { name: "findings", header: vec!["value"], rows: vec![vec![Cell::Text(long)]] };
+        let t = Table { name: "findings", header: vec!["value"], rows: vec![vec![Cell::Text(long.into())]] };
         let bytes = write_workbook(&[&t], "x").expect("writes");
         let r = read(&bytes).worksheet_range("findings").expect("sheet");
         assert_eq!(r.get((1, 0)), Some(&Data::String(cut)));
