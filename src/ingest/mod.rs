@@ -48,17 +48,57 @@ pub struct SubmissionFile {
 /// warning naming it, so a link out of the project can neither leak a file into the site nor
 /// disappear without a word.
 pub fn ingest(project: &Project) -> Submissions {
+    let (jobs, findings) = plan(project);
+    use rayon::prelude::*;
+    let files: Vec<SubmissionFile> = jobs.into_par_iter().map(|job| job.read(&project.config.limits)).collect();
+    Submissions { files, findings }
+}
+
+/// A submission to read: where it is, how it is shown, and what its folders say.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub path: PathBuf,
+    pub shown: String,
+    pub period: Period,
+    pub province: String,
+}
+
+impl Job {
+    /// Read the file.
+    pub fn read(&self, limits: &Limits) -> SubmissionFile {
+        self.stamped(read_file(&self.path, &self.shown, limits))
+    }
+
+    /// Read the file from `bytes` already read ([`read_bounded`]).
+    pub fn read_bytes(&self, bytes: Vec<u8>, limits: &Limits) -> SubmissionFile {
+        let mut file = SubmissionFile { path: self.shown.clone(), ..Default::default() };
+        match grids_of(&self.path, bytes, &mut file, limits) {
+            Ok(grids) => tables_of(&grids, &mut file),
+            Err(f) => file.findings.push(f),
+        }
+        self.stamped(file)
+    }
+
+    fn stamped(&self, mut file: SubmissionFile) -> SubmissionFile {
+        file.period = Some(self.period);
+        file.province = Some(self.province.clone());
+        file
+    }
+}
+
+/// The submissions of a project, in folder order, and the findings about its folders.
+pub fn plan(project: &Project) -> (Vec<Job>, Vec<Finding>) {
     let mut out = Submissions::default();
     let root = project.submissions_dir();
     let shown = |p: &Path| display(&project.root, p);
     if std::fs::symlink_metadata(&root).is_ok_and(|m| m.file_type().is_symlink()) {
         out.findings.push(symlink_finding(&shown(&root)));
-        return out;
+        return (Vec::new(), out.findings);
     }
     let (periods, links) = subdirs(&root);
     out.findings.extend(links.iter().map(|l| symlink_finding(&shown(l))));
-    // The files to read, in folder order; read in parallel below, kept in this order.
-    let mut jobs: Vec<(PathBuf, Period, String)> = Vec::new();
+    // The files to read, in folder order (read in parallel by the caller, kept in this order).
+    let mut jobs: Vec<Job> = Vec::new();
     for (period_dir, period_name) in periods {
         let Ok(period) = period_name.parse::<Period>() else {
             out.findings.push(
@@ -79,21 +119,15 @@ pub fn ingest(project: &Project) -> Submissions {
             };
             let (files, links) = walk(&prov_dir);
             out.findings.extend(links.iter().map(|l| symlink_finding(&shown(l))));
-            jobs.extend(files.into_iter().map(|path| (path, period, province.clone())));
+            jobs.extend(files.into_iter().map(|path| Job {
+                shown: shown(&path),
+                path,
+                period,
+                province: province.clone(),
+            }));
         }
     }
-    use rayon::prelude::*;
-    let files: Vec<SubmissionFile> = jobs
-        .into_par_iter()
-        .map(|(path, period, province)| {
-            let mut file = read_file(&path, &shown(&path), &project.config.limits);
-            file.period = Some(period);
-            file.province = Some(province);
-            file
-        })
-        .collect();
-    out.files.extend(files);
-    out
+    (jobs, out.findings)
 }
 
 fn symlink_finding(shown: &str) -> Finding {
@@ -131,7 +165,13 @@ pub fn read_file(path: &Path, shown: &str, limits: &Limits) -> SubmissionFile {
             return file;
         }
     };
-    for grid in &grids {
+    tables_of(&grids, &mut file);
+    file
+}
+
+/// The tables and metadata of a file's grids.
+fn tables_of(grids: &[grid::Grid], file: &mut SubmissionFile) {
+    for grid in grids {
         let table = header::find_table(grid);
         let meta_until = table.as_ref().map_or(header::HEADER_SEARCH_ROWS, |t| t.header_rows.0);
         file.meta.extend(header::find_meta(grid, meta_until).into_iter().map(|m| (grid.name.clone(), m)));
@@ -144,9 +184,9 @@ pub fn read_file(path: &Path, shown: &str, limits: &Limits) -> SubmissionFile {
                 && f.location.sheet.is_none()
         })
     {
-        file.findings.push(Finding::error(Rule::MissingSheet, "sheet.none", Location::file(shown)));
+        let missing = Finding::error(Rule::MissingSheet, "sheet.none", Location::file(&file.path));
+        file.findings.push(missing);
     }
-    file
 }
 
 fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result<Vec<grid::Grid>, Finding> {
@@ -158,6 +198,17 @@ fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result
             .arg("size", size)
             .arg("limit", limits.max_file_bytes),
     })?;
+    grids_of(path, bytes, file, limits)
+}
+
+/// The grids of a file's bytes (read within the size limit).
+fn grids_of(
+    path: &Path,
+    bytes: Vec<u8>,
+    file: &mut SubmissionFile,
+    limits: &Limits,
+) -> Result<Vec<grid::Grid>, Finding> {
+    let loc = || Location::file(&file.path);
     file.bytes = bytes.len() as u64;
     let format = match sniff::sniff(&bytes) {
         Sniffed::Spreadsheet(f) => f,
@@ -180,7 +231,7 @@ fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result
     Ok(read.sheets)
 }
 
-enum Bounded {
+pub enum Bounded {
     Io(std::io::Error),
     /// The size on disk, or more than the limit when it grew while being read.
     TooLarge(String),
@@ -188,7 +239,7 @@ enum Bounded {
 
 /// The file's bytes, never more than `limit`: checked against its size before reading, and
 /// read through a limit, so a file that grows, a device or a pipe cannot exhaust memory.
-fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Bounded> {
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Bounded> {
     use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(Bounded::Io)?;
     let size = file.metadata().map_err(Bounded::Io)?.len();

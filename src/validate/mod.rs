@@ -110,7 +110,7 @@ pub struct FileReport {
 }
 
 /// The validated data of a project (or of files checked alone).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Dataset {
     pub cascade: Vec<CascadeRow>,
     pub budget: Vec<BudgetRow>,
@@ -155,19 +155,25 @@ impl Context<'_> {
 
 /// Validate everything read. Pure: no file system, no printing.
 pub fn validate(submissions: &Submissions, ctx: &Context<'_>) -> Dataset {
-    let mut ds = Dataset { findings: submissions.findings.clone(), ..Default::default() };
     // Files are validated in parallel, each into its own part, and the parts joined in file
     // order: the same dataset as one file after another.
     use rayon::prelude::*;
-    let parts: Vec<Dataset> = submissions
-        .files
-        .par_iter()
-        .map(|file| {
-            let mut part = Dataset::default();
-            validate_file(file, ctx, &mut part);
-            part
-        })
-        .collect();
+    let parts: Vec<Dataset> = submissions.files.par_iter().map(|file| validate_part(file, ctx)).collect();
+    assemble(submissions.findings.clone(), parts, ctx)
+}
+
+/// One file's rows, report and findings: what [`validate`] makes of it before the files are
+/// checked against each other. Depends on the file and `ctx` alone.
+pub fn validate_part(file: &SubmissionFile, ctx: &Context<'_>) -> Dataset {
+    let mut part = Dataset::default();
+    validate_file(file, ctx, &mut part);
+    part
+}
+
+/// The dataset of the files' parts (in file order) and the findings about the folders: the
+/// parts joined, then the checks across files.
+pub fn assemble(findings: Vec<Finding>, parts: Vec<Dataset>, ctx: &Context<'_>) -> Dataset {
+    let mut ds = Dataset { findings, ..Default::default() };
     for part in parts {
         ds.cascade.extend(part.cascade);
         ds.budget.extend(part.budget);
