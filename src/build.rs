@@ -337,13 +337,110 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
     });
     // The grids as read are not needed past validation: freed before the report is built.
     drop(submissions);
+    Ok(analysed(project, dataset, t))
+}
+
+/// Each submission's validated part, kept between the builds of one process (`ftc serve`), so a
+/// rebuild reads and validates only the files that changed. A part is reused when the file's
+/// path and bytes are the same and so are the project's settings (`ftc.toml` and
+/// `geography.csv`, byte for byte): what a part depends on and nothing else (see
+/// [`validate::validate_part`]). Held in memory only, never written: its rows are not yet
+/// suppressed.
+#[derive(Default)]
+pub struct FileCache {
+    settings: Option<[u8; 32]>,
+    parts: std::collections::HashMap<String, ([u8; 32], Dataset)>,
+    /// Files read and validated by the last build (the rest came from the cache), of how many.
+    pub read_last: usize,
+    pub files_last: usize,
+}
+
+/// What the files a submission's part depends on beyond itself hash to.
+fn settings_hash(root: &Path) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for name in [crate::project::CONFIG_FILE, crate::project::GEOGRAPHY_FILE] {
+        match std::fs::read(root.join(name)) {
+            Ok(bytes) => {
+                h.update(b"file ");
+                h.update((bytes.len() as u64).to_le_bytes());
+                h.update(&bytes);
+            }
+            Err(_) => h.update(b"none "),
+        }
+    }
+    h.finalize().into()
+}
+
+/// [`build`], reusing from `cache` the parts of files unchanged since its last build and
+/// keeping the new ones there. The result is the same as [`build`]'s.
+pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, ProjectError> {
+    use rayon::prelude::*;
+    use sha2::{Digest, Sha256};
+    cache.read_last = 0;
+    cache.files_last = 0;
+    let mut t = Timings::default();
+    // Hashed before the project is loaded: a setting changed in between makes the next build's
+    // hash differ, so a part is never kept under settings older than those it was made with.
+    let settings = settings_hash(root);
+    let project = t.time("load", || Project::load(root))?;
+    if cache.settings != Some(settings) {
+        cache.parts.clear();
+        cache.settings = Some(settings);
+    }
+    let ctx = Context { geography: &project.geography, config: Some(&project.config) };
+    let limits = &project.config.limits;
+    let (jobs, folder_findings) = t.time("ingest", || ingest::plan(&project));
+    let old = &cache.parts;
+    // Each file's bytes are read once: hashed, and parsed only when the hash is new.
+    let parts: Vec<(ingest::Job, Option<[u8; 32]>, Dataset, bool)> = t.time("ingest", || {
+        jobs.into_par_iter()
+            .map(|job| match ingest::read_bounded(&job.path, limits.max_file_bytes) {
+                Ok(bytes) => {
+                    let hash: [u8; 32] = Sha256::digest(&bytes).into();
+                    match old.get(&job.shown) {
+                        Some((h, part)) if *h == hash => {
+                            let part = part.clone();
+                            (job, Some(hash), part, false)
+                        }
+                        _ => {
+                            let part = validate::validate_part(&job.read_bytes(bytes, limits), &ctx);
+                            (job, Some(hash), part, true)
+                        }
+                    }
+                }
+                // Unreadable or too large: read as `build` does, for the same finding; not kept.
+                Err(_) => {
+                    let part = validate::validate_part(&job.read(limits), &ctx);
+                    (job, None, part, true)
+                }
+            })
+            .collect()
+    });
+    cache.read_last = parts.iter().filter(|p| p.3).count();
+    cache.files_last = parts.len();
+    let mut kept = std::collections::HashMap::with_capacity(parts.len());
+    let mut joined = Vec::with_capacity(parts.len());
+    for (job, hash, part, _) in parts {
+        if let Some(hash) = hash {
+            kept.insert(job.shown, (hash, part.clone()));
+        }
+        joined.push(part);
+    }
+    cache.parts = kept;
+    let dataset = t.time("validate", || validate::assemble(folder_findings, joined, &ctx));
+    Ok(analysed(project, dataset, t))
+}
+
+/// The rest of a build once the dataset is validated.
+fn analysed(project: Project, dataset: Dataset, mut t: Timings) -> Build {
     let report = t.time("analyse", || analyse::analyse(&dataset, &project.config, &project.geography));
     let mut budget_lines = BTreeMap::new();
     for r in &dataset.budget {
         *budget_lines.entry((r.period.map(|p| p.to_string()).unwrap_or_default(), r.province.clone())).or_default() +=
             1;
     }
-    Ok(Build { project, dataset, report, budget_lines, timings: t })
+    Build { project, dataset, report, budget_lines, timings: t }
 }
 
 /// Per period and province: files read, rows used, findings.

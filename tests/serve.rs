@@ -117,9 +117,24 @@ fn serve_answers_rebuilds_rerenders_and_shows_errors() {
 
     // Fixed, with a changed title: rebuilt from the spreadsheets, the page is back and new.
     std::fs::write(&config, good.replacen("title = \"", "title = \"RETITLED ", 1)).expect("fix");
+    // The settings changed, so every spreadsheet is read again.
     let line = next_line(&server, |l| l.starts_with("rebuilt"));
-    assert_eq!(line, "rebuilt");
+    assert_eq!(line, "rebuilt (16 of 16 spreadsheets read again)");
     let (status, body) = get(&server, "/en/index.html");
     assert_eq!(status, 200);
     assert!(body.contains("RETITLED"), "the new title is served");
+
+    // One spreadsheet replaced: only it is read again, and its figures are served.
+    let page = "/en/province/12.html";
+    // The page without the reload script, which carries the version and so always differs.
+    let content = |body: String| body.split("<script>(function(){var v=").next().unwrap_or_default().to_string();
+    let before = content(get(&server, page).1);
+    let q2 = project.join("submissions/2026-Q2/12-phnom-penh/cascade.xlsx");
+    std::fs::copy(q2, project.join("submissions/2026-Q3/12-phnom-penh/cascade.xlsx")).expect("replace");
+    let line = next_line(&server, |l| l.starts_with("rebuilt"));
+    assert_eq!(line, "rebuilt (1 of 16 spreadsheets read again)");
+    let (status, after) = get(&server, page);
+    assert_eq!(status, 200);
+    assert!(before.len() > 1000, "{before}");
+    assert_ne!(before, content(after), "Phnom Penh's page shows the replaced figures");
 }
