@@ -178,21 +178,33 @@ impl<R: Read> Read for Guard<R> {
         if self.total > self.cap {
             return Err(self.trip(Stop::Total));
         }
-        if self.xml {
-            let mut last = 0usize;
-            for pos in memchr::memchr2_iter(b'<', b'>', &buf[..n]) {
-                if self.run + (pos - last) as u64 > MAX_XML_TOKEN {
-                    return Err(self.trip(Stop::Token));
-                }
-                self.run = 0;
-                last = pos + 1;
-            }
-            self.run += (n - last) as u64;
-            if self.run > MAX_XML_TOKEN {
-                return Err(self.trip(Stop::Token));
-            }
+        if self.xml && !markup_runs(&mut self.run, &buf[..n], MAX_XML_TOKEN) {
+            return Err(self.trip(Stop::Token));
         }
         Ok(n)
+    }
+}
+
+/// Carry `run`, the bytes since the last markup byte (`<` or `>`), over `bytes`; false once a
+/// run is longer than `limit`. Rather than visit every markup byte (one every few bytes of a
+/// sheet), it looks at most `limit - run + 1` bytes ahead for the *last* markup byte there: if
+/// there is none the run is too long, else no run up to it is, and it goes on from there.
+fn markup_runs(run: &mut u64, bytes: &[u8], limit: u64) -> bool {
+    let mut from = 0usize;
+    loop {
+        let room = usize::try_from(limit.saturating_sub(*run)).unwrap_or(usize::MAX);
+        let end = from.saturating_add(room).saturating_add(1).min(bytes.len());
+        match memchr::memrchr2(b'<', b'>', &bytes[from..end]) {
+            Some(i) => {
+                *run = 0;
+                from += i + 1;
+            }
+            None if end - from > room => return false,
+            None => {
+                *run += (end - from) as u64;
+                return true;
+            }
+        }
     }
 }
 
@@ -436,6 +448,52 @@ mod tests {
         let huge =
             format!("<table:table-row table:number-rows-repeated=\"18446744073709551615\">{value}</table:table-row>");
         assert!(ods(&huge).is_some());
+    }
+
+    /// Byte by byte: what [`markup_runs`] must agree with.
+    fn runs_one_by_one(run: &mut u64, bytes: &[u8], limit: u64) -> bool {
+        for &b in bytes {
+            if b == b'<' || b == b'>' {
+                *run = 0;
+            } else {
+                *run += 1;
+                if *run > limit {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    #[test]
+    fn markup_runs_agree_with_counting_byte_by_byte() {
+        // Every text of up to 8 bytes over {x, <, >}, cut into reads at every pair of places,
+        // against limits 0 to 4: the same verdict from the same read, the same run carried.
+        let alphabet = [b'x', b'<', b'>'];
+        let mut checked = 0;
+        for len in 0..=8u32 {
+            for code in 0..3usize.pow(len) {
+                let text: Vec<u8> = (0..len).map(|i| alphabet[code / 3usize.pow(i) % 3]).collect();
+                for limit in 0..=4 {
+                    for a in 0..=text.len() {
+                        for b in a..=text.len() {
+                            let (mut fast, mut slow) = (0, 0);
+                            for read in [&text[..a], &text[a..b], &text[b..]] {
+                                let (f, s) =
+                                    (markup_runs(&mut fast, read, limit), runs_one_by_one(&mut slow, read, limit));
+                                assert_eq!(f, s, "{:?} cut at {a},{b}, limit {limit}", String::from_utf8_lossy(&text));
+                                if !f {
+                                    break;
+                                }
+                                assert_eq!(fast, slow, "{:?} cut at {a},{b}", String::from_utf8_lossy(&text));
+                            }
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000_000, "{checked}");
     }
 
     #[test]
