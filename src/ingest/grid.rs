@@ -77,6 +77,12 @@ impl Grid {
         self.rows.get(row as usize).and_then(|r| r.get(col as usize)).unwrap_or(&EMPTY)
     }
 
+    /// Take the cell at an absolute position out of the grid, leaving it empty.
+    pub fn take(&mut self, row: u32, col: u32) -> Cell {
+        let cell = self.rows.get_mut(row as usize).and_then(|r| r.get_mut(col as usize));
+        cell.map_or(Cell::Empty, |c| std::mem::replace(c, Cell::Empty))
+    }
+
     /// Put a cell at an absolute position, growing the grid as needed.
     pub fn set(&mut self, row: u32, col: u32, cell: Cell) {
         let (r, c) = (row as usize, col as usize);

@@ -87,6 +87,12 @@ impl Mapping {
 /// Find the table in a sheet: the header (one or two rows) in the first rows that maps the
 /// most columns of one kind, and the rows under it.
 pub fn find_table(grid: &Grid) -> Option<Table> {
+    take_table(&mut grid.clone())
+}
+
+/// [`find_table`], moving the table's cells out of the grid instead of copying them: the
+/// rows under the header are left empty in it, those above it (the metadata) untouched.
+pub fn take_table(grid: &mut Grid) -> Option<Table> {
     let last = grid.height().min(HEADER_SEARCH_ROWS);
     let mut best: Option<(usize, u32, u32, Mapping, TableKind)> = None;
     // The same labels come back row after row and candidate after candidate: each is looked
@@ -212,7 +218,7 @@ fn group_label(grid: &Grid, upper: u32, lower: u32, col: u32) -> Option<String> 
 }
 
 /// Sort the rows below the header into data, totals and skipped rows.
-fn cut_rows(grid: &Grid, table: &mut Table) {
+fn cut_rows(grid: &mut Grid, table: &mut Table) {
     let label_cols: Vec<u32> = {
         let mut v: Vec<u32> = [Field::AreaCode, Field::AreaName, Field::Activity]
             .iter()
@@ -223,16 +229,19 @@ fn cut_rows(grid: &Grid, table: &mut Table) {
         v
     };
     for row in table.header_rows.1 + 1..grid.height() {
+        let totals_label = label_cols
+            .iter()
+            .find_map(|&c| grid.get(row, c).text().filter(|t| aliases::is_totals_label(t)))
+            .map(str::to_string);
+        // Each column is mapped once, so no cell is taken twice.
         let cells: Vec<(Field, u32, Cell)> = table
             .columns
             .iter()
-            .map(|c| (c.field, c.col, grid.get(row, c.col).clone()))
+            .map(|c| (c.field, c.col, grid.take(row, c.col)))
             .filter(|(_, _, v)| !v.is_empty())
             .collect();
-        let totals_label =
-            label_cols.iter().find_map(|&c| grid.get(row, c).text().filter(|t| aliases::is_totals_label(t)));
         if let Some(label) = totals_label {
-            table.totals.push((Row { row, cells }, label.to_string()));
+            table.totals.push((Row { row, cells }, label));
             continue;
         }
         if cells.is_empty() {

@@ -73,7 +73,7 @@ impl Job {
     pub fn read_bytes(&self, bytes: Vec<u8>, limits: &Limits) -> SubmissionFile {
         let mut file = SubmissionFile { path: self.shown.clone(), ..Default::default() };
         match grids_of(&self.path, bytes, &mut file, limits) {
-            Ok(grids) => tables_of(&grids, &mut file),
+            Ok(grids) => tables_of(grids, &mut file),
             Err(f) => file.findings.push(f),
         }
         self.stamped(file)
@@ -165,14 +165,16 @@ pub fn read_file(path: &Path, shown: &str, limits: &Limits) -> SubmissionFile {
             return file;
         }
     };
-    tables_of(&grids, &mut file);
+    tables_of(grids, &mut file);
     file
 }
 
 /// The tables and metadata of a file's grids.
-fn tables_of(grids: &[grid::Grid], file: &mut SubmissionFile) {
-    for grid in grids {
-        let table = header::find_table(grid);
+fn tables_of(grids: Vec<grid::Grid>, file: &mut SubmissionFile) {
+    for mut grid in grids {
+        // The metadata is read from the rows above the header, which taking the table leaves.
+        let table = header::take_table(&mut grid);
+        let grid = &grid;
         let meta_until = table.as_ref().map_or(header::HEADER_SEARCH_ROWS, |t| t.header_rows.0);
         file.meta.extend(header::find_meta(grid, meta_until).into_iter().map(|m| (grid.name.clone(), m)));
         file.tables.extend(table);
