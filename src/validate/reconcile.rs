@@ -31,42 +31,64 @@ pub(super) fn duplicates(ds: &mut Dataset) {
     let mut keep = dropped.into_iter().map(|d| !d);
     ds.cascade.retain(|_| keep.next().unwrap_or(true));
 
-    // Activities are few and repeated: normalise each spelling once.
-    let mut activities: HashMap<&str, String> = HashMap::new();
-    for row in &ds.budget {
-        activities.entry(row.activity.as_str()).or_insert_with(|| aliases::normalise(&row.activity));
-    }
-    let mut first: HashMap<BudgetKey<'_>, usize> = HashMap::with_capacity(ds.budget.len());
-    let mut dropped = vec![false; ds.budget.len()];
+    // Two lines can only be the same line within a period: the periods are checked in
+    // parallel (a quarter's 33,000 lines each, nationally), and the duplicates are reported
+    // in row order, as one pass over all the lines would.
+    let mut by_period: BTreeMap<Option<Period>, Vec<usize>> = BTreeMap::new();
     for (i, row) in ds.budget.iter().enumerate() {
-        let key = BudgetKey {
-            period: row.period,
-            area_code: &row.area_code,
-            activity: &activities[row.activity.as_str()],
-            category: row.category,
-            funding_source: &row.funding_source,
-            currency: &row.currency,
-            amounts: [row.approved.to_bits(), row.released.map_or(u64::MAX, f64::to_bits), row.spent.to_bits()],
-            released: row.released.is_some(),
-        };
-        match first.entry(key) {
-            Entry::Occupied(e) => {
-                let first = &ds.budget[*e.get()].location;
-                ds.findings.push(
-                    Finding::error(Rule::DuplicateRow, "row.duplicate-budget", row.location.clone())
-                        .arg("code", &row.area_code)
-                        .arg("activity", &row.activity)
-                        .arg("category", row.category.as_str())
-                        .arg("funding", &row.funding_source)
-                        .arg("first", first_place(first, &row.location, "of"))
-                        .arg_km("first", first_place(first, &row.location, "នៃ")),
-                );
-                dropped[i] = true;
+        by_period.entry(row.period).or_default().push(i);
+    }
+    let budget = &ds.budget;
+    use rayon::prelude::*;
+    let mut pairs: Vec<(usize, usize)> = by_period
+        .into_values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .flat_map_iter(|lines| {
+            // Activities are few and repeated: normalise each spelling once.
+            let mut activities: HashMap<&str, String> = HashMap::new();
+            for &i in &lines {
+                let activity = budget[i].activity.as_str();
+                activities.entry(activity).or_insert_with(|| aliases::normalise(activity));
             }
-            Entry::Vacant(e) => {
-                e.insert(i);
+            let mut first: HashMap<BudgetKey<'_>, usize> = HashMap::with_capacity(lines.len());
+            let mut pairs = Vec::new();
+            for &i in &lines {
+                let row = &budget[i];
+                let key = BudgetKey {
+                    period: row.period,
+                    area_code: &row.area_code,
+                    activity: &activities[row.activity.as_str()],
+                    category: row.category,
+                    funding_source: &row.funding_source,
+                    currency: &row.currency,
+                    amounts: [row.approved.to_bits(), row.released.map_or(u64::MAX, f64::to_bits), row.spent.to_bits()],
+                    released: row.released.is_some(),
+                };
+                match first.entry(key) {
+                    Entry::Occupied(e) => pairs.push((i, *e.get())),
+                    Entry::Vacant(e) => {
+                        e.insert(i);
+                    }
+                }
             }
-        }
+            pairs
+        })
+        .collect();
+    pairs.sort_unstable();
+    let mut dropped = vec![false; ds.budget.len()];
+    for (i, first) in pairs {
+        let (row, first) = (&ds.budget[i], &ds.budget[first].location);
+        ds.findings.push(
+            Finding::error(Rule::DuplicateRow, "row.duplicate-budget", row.location.clone())
+                .arg("code", &row.area_code)
+                .arg("activity", &row.activity)
+                .arg("category", row.category.as_str())
+                .arg("funding", &row.funding_source)
+                .arg("first", first_place(first, &row.location, "of"))
+                .arg_km("first", first_place(first, &row.location, "នៃ")),
+        );
+        dropped[i] = true;
     }
     let mut keep = dropped.into_iter().map(|d| !d);
     ds.budget.retain(|_| keep.next().unwrap_or(true));
@@ -310,4 +332,68 @@ pub(super) fn timeliness(ds: &mut Dataset, config: &Config) {
         }
     }
     ds.findings.extend(found);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::BudgetRow;
+
+    fn line(period: &str, file: &str, row: u32, activity: &str, spent: f64) -> BudgetRow {
+        BudgetRow {
+            period: Some(period.parse().expect("period")),
+            province: "12".into(),
+            area_code: "120101".into(),
+            activity: activity.into(),
+            category: Category::Testing,
+            funding_source: "Global Fund".into(),
+            currency: "USD".into(),
+            approved: 1000.0,
+            released: None,
+            spent,
+            location: Location { file: file.into(), sheet: Some("Budget".into()), row: Some(row), col: None },
+        }
+    }
+
+    #[test]
+    fn the_very_same_budget_line_twice_is_reported_in_row_order_and_dropped() {
+        let mut ds = Dataset {
+            budget: vec![
+                line("2026-Q2", "a.xlsx", 1, "HIV testing", 400.0),
+                line("2026-Q2", "a.xlsx", 2, "Outreach", 250.0),
+                line("2026-Q3", "c.xlsx", 1, "HIV testing", 400.0),
+                // Q3's first line again, in another file: the first duplicate in row order,
+                // though its period is checked apart from Q2's.
+                line("2026-Q3", "d.xlsx", 4, "HIV testing", 400.0),
+                // Q2's outreach again, from another file.
+                line("2026-Q2", "b.xlsx", 1, "Outreach", 250.0),
+                // Q2's testing again in its own file, spelt otherwise: the same once normalised.
+                line("2026-Q2", "a.xlsx", 3, "  hiv  TESTING (community) ", 400.0),
+                // Not the same: another amount spent.
+                line("2026-Q3", "c.xlsx", 2, "HIV testing", 401.0),
+            ],
+            ..Default::default()
+        };
+        duplicates(&mut ds);
+        let found: Vec<(String, Option<u32>, String)> = ds
+            .findings
+            .iter()
+            .map(|f| {
+                assert_eq!(f.rule, Rule::DuplicateRow);
+                let first = f.args.iter().find(|(k, _)| *k == "first").map(|(_, v)| v.clone()).unwrap_or_default();
+                (f.location.file.clone(), f.location.row, first)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("d.xlsx".into(), Some(4), "2 of c.xlsx › Budget".into()),
+                ("b.xlsx".into(), Some(1), "3 of a.xlsx › Budget".into()),
+                ("a.xlsx".into(), Some(3), "2".into()),
+            ]
+        );
+        let kept: Vec<(&str, u32)> =
+            ds.budget.iter().map(|r| (r.location.file.as_str(), r.location.row.unwrap_or(0))).collect();
+        assert_eq!(kept, vec![("a.xlsx", 1), ("a.xlsx", 2), ("c.xlsx", 1), ("c.xlsx", 2)]);
+    }
 }
