@@ -79,69 +79,85 @@ pub fn disclose(report: &mut Report, audience: Audience, threshold: u64, prior: 
         return;
     }
     let threshold = threshold.max(1);
-    let mut d = Disclosure { threshold, ..Disclosure::default() };
-    for pr in report.by_period.values_mut() {
-        for k in Count::ALL {
-            let mut t = Table::of(pr, k);
-            t.mark_primary(threshold, |code| prior.contains(&(pr.period, code.to_string(), k)));
-            t.protect(threshold);
-            for (i, cell) in t.cells.iter().enumerate() {
-                match t.marks[i] {
-                    Mark::Shown => {}
-                    Mark::Small => d.small += 1,
-                    Mark::Withheld => d.withheld += 1,
-                }
-                if let Some(c) = area_mut(pr, &cell.code).and_then(|a| a.cascade.as_mut()) {
-                    c.hidden.set(k, t.marks[i]);
-                    c.hidden.threshold = threshold;
-                }
-            }
-        }
-        let mut concentrated: BTreeMap<String, bool> = BTreeMap::new();
-        for p in pr.provinces.values() {
-            let ok = p.concentration.as_ref().is_none_or(|conc| {
-                pr.communes
-                    .values()
-                    .filter(|c| c.code.starts_with(&p.code))
-                    .all(|c| c.cascade.as_ref().is_none_or(|x| x.figure_shown(Figure::Gap(conc.stage))))
-            });
-            concentrated.insert(p.code.clone(), ok);
-        }
-        for a in areas_mut(pr) {
-            let ok = concentrated.get(&a.code).copied().unwrap_or(true);
-            if !ok {
-                a.concentration = None;
-            }
-            let before = a.bottlenecks.len();
-            let cas = a.cascade.clone();
-            a.bottlenecks.retain(|b| {
-                let need: Option<Figure> = match &b.kind {
-                    Kind::LargestGap { stage } | Kind::UnspentWhereGap { stage, .. } => Some(Figure::Gap(*stage)),
-                    Kind::BelowTarget { stage } => Some(Figure::of_stage(*stage)),
-                    Kind::LowVlCoverage => Some(Figure::VlCoverage),
-                    Kind::GapConcentration { stage } => {
-                        if !ok {
-                            return false;
-                        }
-                        Some(Figure::Gap(*stage))
-                    }
-                    Kind::BudgetLag { .. } => None,
-                };
-                need.is_none_or(|f| cas.as_ref().is_some_and(|c| c.figure_shown(f)))
-            });
-            d.bottlenecks += before - a.bottlenecks.len();
-            if let Some(c) = a.cascade.as_mut() {
-                d.figures += hidden_figures(c);
-                c.blank_hidden();
-            }
-        }
-        crate::analyse::changes::assign_ranks(pr);
-    }
+    // Each period is disclosed on its own (the cells hidden before are read, never changed):
+    // in parallel, the counts added up after.
+    use rayon::prelude::*;
+    let d = report.by_period.par_iter_mut().map(|(_, pr)| disclose_period(pr, threshold, prior)).reduce(
+        || Disclosure { threshold, ..Disclosure::default() },
+        |a, b| Disclosure {
+            threshold,
+            small: a.small + b.small,
+            withheld: a.withheld + b.withheld,
+            figures: a.figures + b.figures,
+            bottlenecks: a.bottlenecks + b.bottlenecks,
+        },
+    );
     let periods: Vec<Period> = report.by_period.keys().copied().collect();
     if let [.., prev, cur] = periods.as_slice() {
         report.changes = Some(crate::analyse::changes::compare(&report.by_period[prev], &report.by_period[cur]));
     }
     report.disclosure = Some(d);
+}
+
+/// [`disclose`] on one period's report: what it hid, counted.
+fn disclose_period(pr: &mut PeriodReport, threshold: u64, prior: &BTreeSet<CellKey>) -> Disclosure {
+    let mut d = Disclosure { threshold, ..Disclosure::default() };
+    for k in Count::ALL {
+        let mut t = Table::of(pr, k);
+        t.mark_primary(threshold, |code| prior.contains(&(pr.period, code.to_string(), k)));
+        t.protect(threshold);
+        for (i, cell) in t.cells.iter().enumerate() {
+            match t.marks[i] {
+                Mark::Shown => {}
+                Mark::Small => d.small += 1,
+                Mark::Withheld => d.withheld += 1,
+            }
+            if let Some(c) = area_mut(pr, &cell.code).and_then(|a| a.cascade.as_mut()) {
+                c.hidden.set(k, t.marks[i]);
+                c.hidden.threshold = threshold;
+            }
+        }
+    }
+    let mut concentrated: BTreeMap<String, bool> = BTreeMap::new();
+    for p in pr.provinces.values() {
+        let ok = p.concentration.as_ref().is_none_or(|conc| {
+            pr.communes
+                .values()
+                .filter(|c| c.code.starts_with(&p.code))
+                .all(|c| c.cascade.as_ref().is_none_or(|x| x.figure_shown(Figure::Gap(conc.stage))))
+        });
+        concentrated.insert(p.code.clone(), ok);
+    }
+    for a in areas_mut(pr) {
+        let ok = concentrated.get(&a.code).copied().unwrap_or(true);
+        if !ok {
+            a.concentration = None;
+        }
+        let before = a.bottlenecks.len();
+        let cas = a.cascade.clone();
+        a.bottlenecks.retain(|b| {
+            let need: Option<Figure> = match &b.kind {
+                Kind::LargestGap { stage } | Kind::UnspentWhereGap { stage, .. } => Some(Figure::Gap(*stage)),
+                Kind::BelowTarget { stage } => Some(Figure::of_stage(*stage)),
+                Kind::LowVlCoverage => Some(Figure::VlCoverage),
+                Kind::GapConcentration { stage } => {
+                    if !ok {
+                        return false;
+                    }
+                    Some(Figure::Gap(*stage))
+                }
+                Kind::BudgetLag { .. } => None,
+            };
+            need.is_none_or(|f| cas.as_ref().is_some_and(|c| c.figure_shown(f)))
+        });
+        d.bottlenecks += before - a.bottlenecks.len();
+        if let Some(c) = a.cascade.as_mut() {
+            d.figures += hidden_figures(c);
+            c.blank_hidden();
+        }
+    }
+    crate::analyse::changes::assign_ranks(pr);
+    d
 }
 
 fn hidden_figures(c: &crate::analyse::cascade::Cascade) -> usize {
