@@ -9,6 +9,10 @@
 //! - `full`: a first build into an empty site (`diff_ms` is 0: there is no edition before it);
 //! - `unchanged`: the same build again (nothing to do);
 //! - `one_province`: a build after one province's last-quarter cascade changed.
+//! - `serve_one_province`: `ftc serve`'s rebuild after the same change, in the process that
+//!   built the preview before it, so only the changed workbook is read and validated again
+//!   (its `ingest_ms` covers reading and validating each file; `validate_ms` the checks across
+//!   files). Nothing is published.
 //!
 //! Each scenario prints one line `bench scenario=… key=value…` (milliseconds, MB, counts), so
 //! the figures can be parsed; each build runs in its own process, so its peak resident memory
@@ -88,17 +92,49 @@ fn scenario(name: &str, project: &Path, site: &Path) {
     }
 }
 
+/// `ftc serve`'s first build, then its rebuild once one province changed (`FTC_BENCH_SEED`).
+fn serve_scenario(project: &Path, seed: u64) {
+    let audience = ftc::disclose::Audience::Public;
+    let mut cache = ftc::build::FileCache::default();
+    let (b, site) = ftc::serve::full_build(project, audience, &mut cache);
+    assert!(b.is_some() && site.is_ok(), "the preview builds");
+    drop((b, site));
+    let geo = ftc::geography::Geography::builtin();
+    ftc::synth::write_national(geo, project, seed, Some("12")).expect("change one province");
+    let t = Instant::now();
+    let (b, site) = ftc::serve::full_build(project, audience, &mut cache);
+    let wall = t.elapsed();
+    let (Some(b), Ok(site)) = (b, site) else { panic!("the preview rebuilds") };
+    let stage = |s: &str| ms(b.timings.get(s));
+    let pages = site.keys().filter(|p| p.ends_with(".html")).count();
+    println!(
+        "bench scenario=serve_one_province wall_ms={} ingest_ms={} validate_ms={} analyse_ms={} workbooks_read={} of={} peak_rss_mb={} pages={pages} files={}",
+        ms(wall),
+        stage("ingest"),
+        stage("validate"),
+        stage("analyse"),
+        cache.read_last,
+        cache.files_last,
+        peak_rss_mb(),
+        site.len()
+    );
+}
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         println!("national benchmark: run it with `cargo bench --bench national` (skipped under cargo test)");
         return;
     }
+    let seed: u64 = std::env::var("FTC_BENCH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2026);
     if let Ok(name) = std::env::var("FTC_BENCH_SCENARIO") {
         let path = |k: &str| PathBuf::from(std::env::var_os(k).expect("set by the parent"));
-        scenario(&name, &path("FTC_BENCH_PROJECT"), &path("FTC_BENCH_SITE"));
+        if name == "serve_one_province" {
+            serve_scenario(&path("FTC_BENCH_PROJECT"), seed);
+        } else {
+            scenario(&name, &path("FTC_BENCH_PROJECT"), &path("FTC_BENCH_SITE"));
+        }
         return;
     }
-    let seed: u64 = std::env::var("FTC_BENCH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2026);
     let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-national");
     let project = base.join(format!("project-{seed}"));
     let geo = ftc::geography::Geography::builtin();
@@ -139,6 +175,9 @@ fn main() {
     // redrawn (every other file is rewritten with the same bytes).
     ftc::synth::write_national(geo, &project, seed, Some("12")).expect("change one province");
     child("one_province", &project, &site);
+    // Back to the original figures, then the same change under `ftc serve`.
+    ftc::synth::write_national(geo, &project, seed, None).expect("restore");
+    child("serve_one_province", &project, &site);
     // Back to the original figures, so the next run starts from the same project.
     ftc::synth::write_national(geo, &project, seed, None).expect("restore");
     let _ = std::fs::remove_dir_all(&site);
