@@ -13,14 +13,38 @@ use std::path::Path;
 /// What a build produced.
 pub struct Build {
     pub project: Project,
-    /// The validated rows. After [`publish`] its budget lines are gone (freed once analysed:
-    /// nothing renders them from here); [`Build::budget_lines`] keeps their count.
+    /// The validated rows. After [`publish`] its budget rows are gone (freed once analysed by
+    /// [`Build::free_unrendered`]: nothing renders them from here); [`Build::budget_lines`]
+    /// keeps their count.
     pub dataset: Dataset,
     pub report: Report,
     /// Budget lines used, by (period, province), for the build summary.
     pub budget_lines: BTreeMap<(String, String), usize>,
     /// How long each stage took (for `--timings` and the benchmark; never in the output).
     pub timings: Timings,
+}
+
+impl Build {
+    /// Free what analysis needed and nothing renders: the validated budget rows (the report
+    /// holds every figure they give: about 60 MB nationally) and the report's budget lines of
+    /// every period but the latest (only the latest period's pages and briefs list lines; the
+    /// earlier periods give trends and downloads from their totals): 15 MB more.
+    pub fn free_unrendered(&mut self) {
+        self.dataset.budget = Vec::new();
+        let latest = self.report.by_period.keys().next_back().copied();
+        for (period, pr) in &mut self.report.by_period {
+            if Some(*period) == latest {
+                continue;
+            }
+            let areas = std::iter::once(&mut pr.initiative)
+                .chain(pr.provinces.values_mut())
+                .chain(pr.districts.values_mut())
+                .chain(pr.communes.values_mut());
+            for a in areas {
+                a.lines = Vec::new();
+            }
+        }
+    }
 }
 
 /// Wall time per pipeline stage, in the order the stages ran, and the resident memory after
@@ -257,8 +281,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         return Ok(Published::Unchanged { edition: m.edition.clone() });
     }
     let mut b = build(root)?;
-    // The report holds every figure the budget lines give: about 60 MB nationally, freed here.
-    b.dataset.budget = Vec::new();
+    b.free_unrendered();
     let mut t = std::mem::take(&mut b.timings);
     let prior = p::hidden_cells(&opts.out, &all);
     t.time("disclose", || disclose(&mut b, opts.audience, &prior));

@@ -98,9 +98,8 @@ fn render(b: &Build, audience: Audience) -> Result<Site, String> {
 pub fn full_build(root: &Path, audience: Audience, cache: &mut FileCache) -> (Option<Build>, Result<Site, String>) {
     match crate::build::build_cached(root, cache) {
         Ok(mut b) => {
-            // As in `publish`: the report holds what the budget lines give (and the cache
-            // keeps its own copy of them for the next rebuild).
-            b.dataset.budget = Vec::new();
+            // As in `publish` (the cache keeps its own copy of the rows for the next rebuild).
+            b.free_unrendered();
             crate::build::disclose(&mut b, audience, &Default::default());
             let site = render(&b, audience);
             (Some(b), site)

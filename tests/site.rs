@@ -336,3 +336,20 @@ fn narrative_is_rendered_and_sanitised() {
     assert!(page.contains("Budget spent by category, against what is expected by now"));
     assert!(page.contains("Expected by now: 75.0% of the approved budget."));
 }
+
+#[test]
+fn freeing_what_no_page_renders_changes_no_byte() {
+    // The demo has two periods, each with budget lines: the earlier period's lines and the
+    // validated rows are freed before publishing, and the site must not notice.
+    let mut b = build(&root().join("data")).expect("demo builds");
+    let earlier = b.report.by_period.values().next().expect("a period");
+    assert!(b.report.by_period.len() >= 2 && earlier.communes.values().any(|a| !a.lines.is_empty()));
+    assert!(!b.dataset.budget.is_empty());
+    b.free_unrendered();
+    let earlier = b.report.by_period.values().next().expect("a period");
+    assert!(earlier.communes.values().all(|a| a.lines.is_empty()) && b.dataset.budget.is_empty());
+    let latest = b.report.latest().expect("latest");
+    assert!(latest.communes.values().any(|a| !a.lines.is_empty()), "the latest period's lines are kept");
+    let (_, site, _) = render(&b).expect("renders");
+    assert!(site == demo().1, "the site is the same");
+}
