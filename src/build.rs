@@ -365,31 +365,31 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
 
 /// Each submission's validated part, kept between the builds of one process (`ftc serve`), so a
 /// rebuild reads and validates only the files that changed. A part is reused when the file's
-/// path and bytes are the same and so are the project's settings (`ftc.toml` and
-/// `geography.csv`, byte for byte): what a part depends on and nothing else (see
-/// [`validate::validate_part`]). Held in memory only, never written: its rows are not yet
+/// path (as on disk, not as shown: two paths can show alike) and bytes are the same and so are
+/// the project's settings (`ftc.toml` and `geography.csv`, as read for that build): what a part
+/// depends on and nothing else (see [`validate::validate_part`]). Held in memory only, never written: its rows are not yet
 /// suppressed.
 #[derive(Default)]
 pub struct FileCache {
     settings: Option<[u8; 32]>,
-    parts: std::collections::HashMap<String, ([u8; 32], Dataset)>,
+    parts: std::collections::HashMap<std::path::PathBuf, ([u8; 32], Dataset)>,
     /// Files read and validated by the last build (the rest came from the cache), of how many.
     pub read_last: usize,
     pub files_last: usize,
 }
 
-/// What the files a submission's part depends on beyond itself hash to.
-fn settings_hash(root: &Path) -> [u8; 32] {
+/// What a submission's part depends on beyond itself (the settings' text) hashes to.
+fn settings_hash(settings: &crate::project::Settings) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    for name in [crate::project::CONFIG_FILE, crate::project::GEOGRAPHY_FILE] {
-        match std::fs::read(root.join(name)) {
-            Ok(bytes) => {
-                h.update(b"file ");
-                h.update((bytes.len() as u64).to_le_bytes());
-                h.update(&bytes);
+    for text in [Some(&settings.config), settings.geography.as_ref()] {
+        match text {
+            Some(t) => {
+                h.update(b"text ");
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
             }
-            Err(_) => h.update(b"none "),
+            None => h.update(b"none "),
         }
     }
     h.finalize().into()
@@ -403,10 +403,11 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
     cache.read_last = 0;
     cache.files_last = 0;
     let mut t = Timings::default();
-    // Hashed before the project is loaded: a setting changed in between makes the next build's
-    // hash differ, so a part is never kept under settings older than those it was made with.
-    let settings = settings_hash(root);
-    let project = t.time("load", || Project::load(root))?;
+    // The settings are read once: the text hashed is the text the project is made from.
+    let (project, settings) = t.time("load", || -> Result<_, ProjectError> {
+        let settings = crate::project::Settings::read(root)?;
+        Ok((Project::from_settings(root, &settings)?, settings_hash(&settings)))
+    })?;
     if cache.settings != Some(settings) {
         cache.parts.clear();
         cache.settings = Some(settings);
@@ -421,7 +422,7 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
             .map(|job| match ingest::read_bounded(&job.path, limits.max_file_bytes) {
                 Ok(bytes) => {
                     let hash: [u8; 32] = Sha256::digest(&bytes).into();
-                    match old.get(&job.shown) {
+                    match old.get(&job.path) {
                         Some((h, part)) if *h == hash => {
                             let part = part.clone();
                             (job, Some(hash), part, false)
@@ -446,7 +447,7 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
     let mut joined = Vec::with_capacity(parts.len());
     for (job, hash, part, _) in parts {
         if let Some(hash) = hash {
-            kept.insert(job.shown, (hash, part.clone()));
+            kept.insert(job.path, (hash, part.clone()));
         }
         joined.push(part);
     }

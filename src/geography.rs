@@ -186,7 +186,8 @@ impl Geography {
         Geography::parse(text, DEFAULT_FILE)
     }
 
-    fn parse(text: &str, file: &str) -> Result<Geography, GeographyError> {
+    /// [`Geography::from_csv`], naming `file` in its errors.
+    pub fn parse(text: &str, file: &str) -> Result<Geography, GeographyError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let csv_error = |e: csv::Error| GeographyError::Csv {
             file: file.to_string(),

@@ -285,15 +285,46 @@ pub struct Project {
     pub geography: Geography,
 }
 
+/// The text of a project's settings: `ftc.toml`, and `geography.csv` when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub config: String,
+    pub geography: Option<String>,
+}
+
+impl Settings {
+    pub fn read(root: &Path) -> Result<Settings, ProjectError> {
+        let cfg_path = root.join(CONFIG_FILE);
+        let config =
+            std::fs::read_to_string(&cfg_path).map_err(|source| ProjectError::Io { path: cfg_path.clone(), source })?;
+        let geo_path = root.join(GEOGRAPHY_FILE);
+        let geography = if geo_path.is_file() {
+            let file = geo_path.display().to_string();
+            let text = std::fs::read_to_string(&geo_path)
+                .map_err(|source| crate::geography::GeographyError::Io { path: file, source })?;
+            Some(text)
+        } else {
+            None
+        };
+        Ok(Settings { config, geography })
+    }
+}
+
 impl Project {
     /// Load `root/ftc.toml` and `root/geography.csv` (the built-in geography when the project has none).
     pub fn load(root: &Path) -> Result<Project, ProjectError> {
+        Project::from_settings(root, &Settings::read(root)?)
+    }
+
+    /// The project whose settings were read already (so a caller can hash the very bytes the
+    /// project is made from).
+    pub fn from_settings(root: &Path, settings: &Settings) -> Result<Project, ProjectError> {
         let cfg_path = root.join(CONFIG_FILE);
-        let text =
-            std::fs::read_to_string(&cfg_path).map_err(|source| ProjectError::Io { path: cfg_path.clone(), source })?;
-        let config = Config::parse(&text, &cfg_path)?;
-        let geo_path = root.join(GEOGRAPHY_FILE);
-        let geography = if geo_path.is_file() { Geography::load(&geo_path)? } else { Geography::builtin().clone() };
+        let config = Config::parse(&settings.config, &cfg_path)?;
+        let geography = match &settings.geography {
+            Some(text) => Geography::parse(text, &root.join(GEOGRAPHY_FILE).display().to_string())?,
+            None => Geography::builtin().clone(),
+        };
         for p in &config.provinces {
             if geography.get(p).is_none() {
                 return Err(ProjectError::Config {

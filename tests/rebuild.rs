@@ -73,4 +73,14 @@ fn a_cached_rebuild_reads_only_changed_files_and_equals_a_fresh_build() {
     std::fs::write(&config, format!("{text}\n# edited\n")).expect("edit");
     rebuild(&root, &mut cache, 16, 16, "ftc.toml changed");
     rebuild(&root, &mut cache, 0, 16, "nothing changed after the settings");
+
+    // Two files with the same bytes whose paths are shown alike (`extra/rows.csv`, and a file
+    // named `extra\rows.csv`): each keeps its own part, whose sheet is named after its own stem.
+    let csv = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/duplicate_row.csv"))
+        .expect("fixture");
+    std::fs::create_dir_all(q3.join("12-phnom-penh/extra")).expect("mkdir");
+    std::fs::write(q3.join("12-phnom-penh/extra/rows.csv"), &csv).expect("write");
+    std::fs::write(q3.join("12-phnom-penh/extra\\rows.csv"), &csv).expect("write");
+    rebuild(&root, &mut cache, 2, 18, "two files shown alike added");
+    rebuild(&root, &mut cache, 0, 18, "two files shown alike, nothing changed");
 }
