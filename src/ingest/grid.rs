@@ -89,7 +89,13 @@ impl Grid {
         if self.rows.len() <= r {
             self.rows.resize_with(r + 1, Vec::new);
         }
+        // A new row starts with the room the row above took: rows of a table are alike, and
+        // growing cell by cell reallocated each row several times.
+        let above = if r > 0 { self.rows[r - 1].len() } else { 0 };
         let line = &mut self.rows[r];
+        if line.capacity() == 0 {
+            line.reserve_exact(above.max(c + 1));
+        }
         if line.len() <= c {
             line.resize(c + 1, Cell::Empty);
         }
