@@ -419,7 +419,7 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
     // Each file's bytes are read once: hashed, and parsed only when the hash is new.
     let parts: Vec<(ingest::Job, Option<[u8; 32]>, Dataset, bool)> = t.time("ingest", || {
         jobs.into_par_iter()
-            .map(|job| match ingest::read_bounded(&job.path, limits.max_file_bytes) {
+            .map(|job| match job.bytes(limits) {
                 Ok(bytes) => {
                     let hash: [u8; 32] = Sha256::digest(&bytes).into();
                     match old.get(&job.path) {
@@ -433,9 +433,9 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
                         }
                     }
                 }
-                // Unreadable or too large: read as `build` does, for the same finding; not kept.
-                Err(_) => {
-                    let part = validate::validate_part(&job.read(limits), &ctx);
+                // Unreadable or too large: not kept, so it is tried again next time.
+                Err(why) => {
+                    let part = validate::validate_part(&job.unreadable(why), &ctx);
                     (job, None, part, true)
                 }
             })

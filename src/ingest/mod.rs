@@ -69,14 +69,20 @@ impl Job {
         self.stamped(read_file(&self.path, &self.shown, limits))
     }
 
-    /// Read the file from `bytes` already read ([`read_bounded`]).
+    /// The file's bytes within the size limit, or the finding that says why not (then
+    /// [`Job::unreadable`] is the file as read).
+    pub fn bytes(&self, limits: &Limits) -> Result<Vec<u8>, Finding> {
+        bytes_of(&self.path, &self.shown, limits)
+    }
+
+    /// Read the file from its [`Job::bytes`].
     pub fn read_bytes(&self, bytes: Vec<u8>, limits: &Limits) -> SubmissionFile {
-        let mut file = SubmissionFile { path: self.shown.clone(), ..Default::default() };
-        match grids_of(&self.path, bytes, &mut file, limits) {
-            Ok(grids) => tables_of(grids, &mut file),
-            Err(f) => file.findings.push(f),
-        }
-        self.stamped(file)
+        self.stamped(from_bytes(&self.path, &self.shown, bytes, limits))
+    }
+
+    /// The file that [`Job::bytes`] could not read.
+    pub fn unreadable(&self, why: Finding) -> SubmissionFile {
+        self.stamped(unreadable(&self.path, &self.shown, why))
     }
 
     fn stamped(&self, mut file: SubmissionFile) -> SubmissionFile {
@@ -157,15 +163,25 @@ pub fn ingest_paths(paths: &[PathBuf], limits: &Limits) -> Submissions {
 /// Read one file: sniff, read grids, find tables and metadata. Never fails: a file that cannot
 /// be read comes back with an `unreadable-file` finding.
 pub fn read_file(path: &Path, shown: &str, limits: &Limits) -> SubmissionFile {
+    match bytes_of(path, shown, limits) {
+        Ok(bytes) => from_bytes(path, shown, bytes, limits),
+        Err(why) => unreadable(path, shown, why),
+    }
+}
+
+/// A file that could not be read: its size on disk and why.
+fn unreadable(path: &Path, shown: &str, why: Finding) -> SubmissionFile {
+    let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    SubmissionFile { path: shown.to_string(), bytes, findings: vec![why], ..Default::default() }
+}
+
+/// The file as read from its bytes.
+fn from_bytes(path: &Path, shown: &str, bytes: Vec<u8>, limits: &Limits) -> SubmissionFile {
     let mut file = SubmissionFile { path: shown.to_string(), ..Default::default() };
-    let grids = match load_grids(path, &mut file, limits) {
-        Ok(g) => g,
-        Err(f) => {
-            file.findings.push(f);
-            return file;
-        }
-    };
-    tables_of(grids, &mut file);
+    match grids_of(path, bytes, &mut file, limits) {
+        Ok(grids) => tables_of(grids, &mut file),
+        Err(f) => file.findings.push(f),
+    }
     file
 }
 
@@ -191,16 +207,15 @@ fn tables_of(grids: Vec<grid::Grid>, file: &mut SubmissionFile) {
     }
 }
 
-fn load_grids(path: &Path, file: &mut SubmissionFile, limits: &Limits) -> Result<Vec<grid::Grid>, Finding> {
-    let loc = || Location::file(&file.path);
-    file.bytes = std::fs::metadata(path).map_or(0, |m| m.len());
-    let bytes = read_bounded(path, limits.max_file_bytes).map_err(|e| match e {
+/// A file's bytes within the size limit, or the `unreadable-file` finding that says why not.
+fn bytes_of(path: &Path, shown: &str, limits: &Limits) -> Result<Vec<u8>, Finding> {
+    let loc = || Location::file(shown);
+    read_bounded(path, limits.max_file_bytes).map_err(|e| match e {
         Bounded::Io(e) => Finding::error(Rule::UnreadableFile, "file.io", loc()).arg("detail", e),
         Bounded::TooLarge(size) => Finding::error(Rule::UnreadableFile, "file.too-large", loc())
             .arg("size", size)
             .arg("limit", limits.max_file_bytes),
-    })?;
-    grids_of(path, bytes, file, limits)
+    })
 }
 
 /// The grids of a file's bytes (read within the size limit).
@@ -233,7 +248,7 @@ fn grids_of(
     Ok(read.sheets)
 }
 
-pub enum Bounded {
+enum Bounded {
     Io(std::io::Error),
     /// The size on disk, or more than the limit when it grew while being read.
     TooLarge(String),
@@ -241,7 +256,7 @@ pub enum Bounded {
 
 /// The file's bytes, never more than `limit`: checked against its size before reading, and
 /// read through a limit, so a file that grows, a device or a pipe cannot exhaust memory.
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Bounded> {
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, Bounded> {
     use std::io::Read as _;
     let file = std::fs::File::open(path).map_err(Bounded::Io)?;
     let size = file.metadata().map_err(Bounded::Io)?.len();
