@@ -172,9 +172,12 @@ impl Geography {
 
     /// Read a geography table from a file (see [`Geography::from_csv`]); errors name the file.
     pub fn load(path: &Path) -> Result<Geography, GeographyError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| GeographyError::Io { path: file.clone(), source })?;
-        Geography::parse(&text, &file)
+        Geography::parse(&Geography::read_text(path)?, &path.display().to_string())
+    }
+
+    /// The text of a geography file, for [`Geography::parse`]; the error names the file.
+    pub fn read_text(path: &Path) -> Result<String, GeographyError> {
+        std::fs::read_to_string(path).map_err(|source| GeographyError::Io { path: path.display().to_string(), source })
     }
 
     /// Parse `code,level,parent,name_en,name_km` (that header line first; an optional UTF-8 BOM;

@@ -298,14 +298,7 @@ impl Settings {
         let config =
             std::fs::read_to_string(&cfg_path).map_err(|source| ProjectError::Io { path: cfg_path.clone(), source })?;
         let geo_path = root.join(GEOGRAPHY_FILE);
-        let geography = if geo_path.is_file() {
-            let file = geo_path.display().to_string();
-            let text = std::fs::read_to_string(&geo_path)
-                .map_err(|source| crate::geography::GeographyError::Io { path: file, source })?;
-            Some(text)
-        } else {
-            None
-        };
+        let geography = if geo_path.is_file() { Some(Geography::read_text(&geo_path)?) } else { None };
         Ok(Settings { config, geography })
     }
 }
