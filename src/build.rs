@@ -36,11 +36,7 @@ impl Build {
             if Some(*period) == latest {
                 continue;
             }
-            let areas = std::iter::once(&mut pr.initiative)
-                .chain(pr.provinces.values_mut())
-                .chain(pr.districts.values_mut())
-                .chain(pr.communes.values_mut());
-            for a in areas {
+            for a in pr.areas_mut() {
                 a.lines = Vec::new();
             }
         }

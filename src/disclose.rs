@@ -128,7 +128,7 @@ fn disclose_period(pr: &mut PeriodReport, threshold: u64, prior: &BTreeSet<CellK
         });
         concentrated.insert(p.code.clone(), ok);
     }
-    for a in areas_mut(pr) {
+    for a in pr.areas_mut() {
         let ok = concentrated.get(&a.code).copied().unwrap_or(true);
         if !ok {
             a.concentration = None;
@@ -217,13 +217,6 @@ fn area_mut<'a>(pr: &'a mut PeriodReport, code: &str) -> Option<&'a mut AreaRepo
         4 => pr.districts.get_mut(code),
         _ => pr.communes.get_mut(code),
     }
-}
-
-fn areas_mut(pr: &mut PeriodReport) -> impl Iterator<Item = &mut AreaReport> {
-    std::iter::once(&mut pr.initiative)
-        .chain(pr.provinces.values_mut())
-        .chain(pr.districts.values_mut())
-        .chain(pr.communes.values_mut())
 }
 
 /// One cell of a table: an area's count.

@@ -83,6 +83,14 @@ pub struct Report {
 }
 
 impl PeriodReport {
+    /// Every area of the period: the initiative, then provinces, districts and communes.
+    pub fn areas_mut(&mut self) -> impl Iterator<Item = &mut AreaReport> {
+        std::iter::once(&mut self.initiative)
+            .chain(self.provinces.values_mut())
+            .chain(self.districts.values_mut())
+            .chain(self.communes.values_mut())
+    }
+
     /// A period with nothing in it yet: the page frame of a project waiting for submissions.
     pub fn empty(period: Period, title: &str) -> PeriodReport {
         PeriodReport {
