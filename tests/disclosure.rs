@@ -14,6 +14,8 @@
 //! It also checks that the HTML pages, the XLSX workbook and the JSON publish nothing the CSV
 //! does not, so the attack on the CSV covers them.
 
+mod common;
+use common::copy_dir;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -409,19 +411,6 @@ fn only_edition(site: &Path) -> PathBuf {
         .collect();
     dirs.sort();
     dirs.pop().expect("an edition")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.expect("walk");
-        let rel = e.path().strip_prefix(from).expect("prefix");
-        let dst = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dst).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dst).expect("copy");
-        }
-    }
 }
 
 /// A project whose communes are often small: the demo's config and geography, and CSV cascade

@@ -3,6 +3,8 @@
 //! build killed (SIGKILL) at a few dozen random moments that never changes an earlier edition
 //! and never leaves a partial one visible.
 
+mod common;
+use common::copy_dir;
 use ftc::publish::{self, inputs::sha256_hex};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,19 +27,6 @@ fn ok(args: &[&str]) -> String {
     let o = ftc(args);
     assert!(o.status.success(), "ftc {args:?} failed:\n{}", text(&o));
     text(&o)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.expect("walk");
-        let rel = e.path().strip_prefix(from).expect("rel");
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
 }
 
 /// Every file and link under `dir` (hidden names excluded): path → SHA-256 or link target.

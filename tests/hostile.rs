@@ -6,6 +6,8 @@
 //! The bombs run `ftc check` in a child process under `ulimit -v` and `timeout`, and read its
 //! peak resident memory from `/usr/bin/time`; no test asserts on wall-clock time.
 
+mod common;
+use common::copy_dir;
 use ftc::build::{build, render};
 use ftc::finding::{Rule, Severity};
 use ftc::render::site::Site;
@@ -14,19 +16,6 @@ use std::process::Command;
 
 fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// A copy of the demo project in a fresh temporary folder.

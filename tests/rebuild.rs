@@ -2,20 +2,10 @@
 //! changed, and gives what a fresh `build` gives after every kind of change: a file's bytes
 //! replaced, a file removed or added, the settings changed.
 
+mod common;
+use common::copy_dir;
 use ftc::build::{Build, FileCache, build, build_cached, render};
 use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.expect("walk");
-        let dest = to.join(e.path().strip_prefix(from).expect("rel"));
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
 
 /// Everything a build hands on: the rows and findings, the report and the rendered site.
 fn outcome(b: &Build) -> (String, ftc::analyse::Report, ftc::render::site::Site) {

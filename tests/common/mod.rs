@@ -1,0 +1,16 @@
+//! Helpers shared by the integration tests (a folder, so Cargo does not run it as a test).
+
+use std::path::Path;
+
+/// Copy the folder `from` into `to`, made as needed.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.expect("walk");
+        let dest = to.join(e.path().strip_prefix(from).expect("rel"));
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
