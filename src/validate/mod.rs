@@ -5,6 +5,7 @@
 pub mod cells;
 mod reconcile;
 mod rows;
+pub mod stored;
 
 use crate::finding::{Finding, Location, Rule, Severity, sort_findings};
 use crate::geography::Geography;
