@@ -6,13 +6,15 @@
 //!
 //! - `floor`: reading the same workbooks with calamine alone (every sheet's cells), serially
 //!   and with the same parallelism as ftc's ingest;
-//! - `full`: a first build into an empty site (`diff_ms` is 0: there is no edition before it);
+//! - `full`: a first build into an empty site, without the project's build cache
+//!   (`.ftc-cache/`): every workbook is read, and `cache_ms` is the time storing every part
+//!   (`diff_ms` is 0: there is no edition before it);
 //! - `unchanged`: the same build again (nothing to do);
-//! - `one_province`: a build after one province's last-quarter cascade changed.
+//! - `one_province`: a build after one province's last-quarter cascade changed: the changed
+//!   workbook is read and validated, the other 199 parts come from the build cache;
 //! - `serve_one_province`: `ftc serve`'s rebuild after the same change, in the process that
-//!   built the preview before it, so only the changed workbook is read and validated again
-//!   (its `ingest_ms` covers reading and validating each file; `validate_ms` the checks across
-//!   files). Nothing is published.
+//!   built the preview before it, so only the changed workbook is read and validated again.
+//!   Nothing is published.
 //!
 //! Each scenario prints one line `bench scenario=… key=value…` (milliseconds, MB, counts), so
 //! the figures can be parsed; each build runs in its own process, so its peak resident memory
@@ -62,8 +64,12 @@ fn ms(d: std::time::Duration) -> String {
 }
 
 fn scenario(name: &str, project: &Path, site: &Path) {
-    let opts =
-        ftc::build::PublishOptions { out: site.to_path_buf(), pdf: false, audience: ftc::disclose::Audience::Public };
+    let opts = ftc::build::PublishOptions {
+        out: site.to_path_buf(),
+        pdf: false,
+        audience: ftc::disclose::Audience::Public,
+        cache: true,
+    };
     let t = Instant::now();
     let published = ftc::build::publish(project, &opts).expect("the benchmark project builds");
     let wall = t.elapsed();
@@ -74,10 +80,11 @@ fn scenario(name: &str, project: &Path, site: &Path) {
             let pages = manifest.outputs.iter().filter(|f| f.path.ends_with(".html")).count();
             let bytes: u64 = manifest.outputs.iter().map(|f| f.bytes).sum();
             println!(
-                "bench scenario={name} wall_ms={} ingest_ms={} validate_ms={} analyse_ms={} disclose_ms={} diff_ms={} render_ms={} publish_ms={} peak_rss_mb={peak} pages={pages} files={} bytes={bytes}",
+                "bench scenario={name} wall_ms={} ingest_ms={} validate_ms={} cache_ms={} analyse_ms={} disclose_ms={} diff_ms={} render_ms={} publish_ms={} peak_rss_mb={peak} pages={pages} files={} bytes={bytes}",
                 ms(wall),
                 stage("ingest"),
                 stage("validate"),
+                stage("cache"),
                 stage("analyse"),
                 stage("disclose"),
                 stage("diff"),
@@ -169,6 +176,10 @@ fn main() {
     // inodes when it allocates new ones, so deleting the last run's 3,445 files just before the
     // full build made its publish stage several times slower than on a fresh disk.
     let site = base.join(format!("site-{seed}-{}", std::process::id()));
+    // The full build starts without the project's build cache (moved aside, not deleted, for
+    // the same reason), so it reads every workbook and stores every part.
+    let old_cache = base.join(format!("cache-{seed}-{}", std::process::id()));
+    let _ = std::fs::rename(project.join(ftc::build::CACHE_DIR), &old_cache);
     child("full", &project, &site);
     child("unchanged", &project, &site);
     // One province's last quarter changes: regenerate the project with that file's figures
@@ -181,4 +192,5 @@ fn main() {
     // Back to the original figures, so the next run starts from the same project.
     ftc::synth::write_national(geo, &project, seed, None).expect("restore");
     let _ = std::fs::remove_dir_all(&site);
+    let _ = std::fs::remove_dir_all(&old_cache);
 }

@@ -22,6 +22,9 @@ pub struct Build {
     pub budget_lines: BTreeMap<(String, String), usize>,
     /// How long each stage took (for `--timings` and the benchmark; never in the output).
     pub timings: Timings,
+    /// With a [`DiskCache`]: the submissions read and validated (the rest came from the cache),
+    /// of how many.
+    pub read: Option<(usize, usize)>,
 }
 
 impl Build {
@@ -229,6 +232,8 @@ pub struct PublishOptions {
     pub out: std::path::PathBuf,
     pub pdf: bool,
     pub audience: crate::disclose::Audience,
+    /// Reuse and keep the parts of unchanged submissions in the project's [`DiskCache`].
+    pub cache: bool,
 }
 
 /// What publishing did.
@@ -276,7 +281,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         p::refresh_top(&opts.out)?;
         return Ok(Published::Unchanged { edition: m.edition.clone() });
     }
-    let mut b = build(root)?;
+    let mut b = if opts.cache { build_stored(root)? } else { build(root)? };
     b.free_unrendered();
     let mut t = std::mem::take(&mut b.timings);
     let prior = p::hidden_cells(&opts.out, &all);
@@ -394,49 +399,20 @@ fn settings_hash(settings: &crate::project::Settings) -> [u8; 32] {
 /// [`build`], reusing from `cache` the parts of files unchanged since its last build and
 /// keeping the new ones there. The result is the same as [`build`]'s.
 pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, ProjectError> {
-    use rayon::prelude::*;
-    use sha2::{Digest, Sha256};
     cache.read_last = 0;
     cache.files_last = 0;
     let mut t = Timings::default();
-    // The settings are read once: the text hashed is the text the project is made from.
-    let (project, settings) = t.time("load", || -> Result<_, ProjectError> {
-        let settings = crate::project::Settings::read(root)?;
-        Ok((Project::from_settings(root, &settings)?, settings_hash(&settings)))
-    })?;
+    let (project, settings) = load_settings(root, &mut t)?;
     if cache.settings != Some(settings) {
         cache.parts.clear();
         cache.settings = Some(settings);
     }
-    let ctx = Context { geography: &project.geography, config: Some(&project.config) };
-    let limits = &project.config.limits;
-    let (jobs, folder_findings) = t.time("ingest", || ingest::plan(&project));
     let old = &cache.parts;
-    // Each file's bytes are read once: hashed, and parsed only when the hash is new.
-    let parts: Vec<(ingest::Job, Option<[u8; 32]>, Dataset, bool)> = t.time("ingest", || {
-        jobs.into_par_iter()
-            .map(|job| match job.bytes(limits) {
-                Ok(bytes) => {
-                    let hash: [u8; 32] = Sha256::digest(&bytes).into();
-                    match old.get(&job.path) {
-                        Some((h, part)) if *h == hash => {
-                            let part = part.clone();
-                            (job, Some(hash), part, false)
-                        }
-                        _ => {
-                            let part = validate::validate_part(&job.read_bytes(bytes, limits), &ctx);
-                            (job, Some(hash), part, true)
-                        }
-                    }
-                }
-                // Unreadable or too large: not kept, so it is tried again next time.
-                Err(why) => {
-                    let part = validate::validate_part(&job.unreadable(why), &ctx);
-                    (job, None, part, true)
-                }
-            })
-            .collect()
-    });
+    let reuse = |job: &ingest::Job, hash: &[u8; 32]| match old.get(&job.path) {
+        Some((h, part)) if h == hash => Some(part.clone()),
+        _ => None,
+    };
+    let (parts, folder_findings) = read_parts(&project, &mut t, reuse, |_, _, _| ());
     cache.read_last = parts.iter().filter(|p| p.3).count();
     cache.files_last = parts.len();
     let mut kept = std::collections::HashMap::with_capacity(parts.len());
@@ -448,8 +424,215 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
         joined.push(part);
     }
     cache.parts = kept;
+    let ctx = Context { geography: &project.geography, config: Some(&project.config) };
     let dataset = t.time("validate", || validate::assemble(folder_findings, joined, &ctx));
     Ok(analysed(project, dataset, t))
+}
+
+/// [`build`], reusing the parts stored in the project's [`DiskCache`] by an earlier build of
+/// this executable for files with the same bytes and settings, and storing the new ones. The
+/// result is the same as [`build`]'s, with [`Build::read`] saying how many files were read and
+/// validated. Without a cache folder (a read-only project) every file is read, as [`build`]
+/// does.
+pub fn build_stored(root: &Path) -> Result<Build, ProjectError> {
+    let mut t = Timings::default();
+    let (project, settings) = load_settings(root, &mut t)?;
+    let store = DiskCache::open(root, settings);
+    let reuse = |job: &ingest::Job, hash: &[u8; 32]| store.as_ref().and_then(|s| s.get(job, hash));
+    let keep = |job: &ingest::Job, hash: &[u8; 32], part: &Dataset| {
+        if let Some(s) = &store {
+            s.put(job, hash, part);
+        }
+    };
+    let (parts, folder_findings) = read_parts(&project, &mut t, reuse, keep);
+    let read = parts.iter().filter(|p| p.3).count();
+    let files = parts.len();
+    if let Some(s) = &store {
+        s.prune(parts.iter().filter_map(|(job, hash, _, _)| hash.map(|h| s.key(job, &h))).collect());
+    }
+    let joined = parts.into_iter().map(|p| p.2).collect();
+    let ctx = Context { geography: &project.geography, config: Some(&project.config) };
+    let dataset = t.time("validate", || validate::assemble(folder_findings, joined, &ctx));
+    let mut b = analysed(project, dataset, t);
+    b.read = Some((read, files));
+    Ok(b)
+}
+
+/// The project and what its settings hash to. The settings are read once: the text hashed is
+/// the text the project is made from.
+fn load_settings(root: &Path, t: &mut Timings) -> Result<(Project, [u8; 32]), ProjectError> {
+    t.time("load", || -> Result<_, ProjectError> {
+        let settings = crate::project::Settings::read(root)?;
+        Ok((Project::from_settings(root, &settings)?, settings_hash(&settings)))
+    })
+}
+
+/// One submission's part: the job, the hash of its bytes (none when unreadable), the part, and
+/// whether it was read and validated (rather than reused).
+type Part = (ingest::Job, Option<[u8; 32]>, Dataset, bool);
+
+/// A submission as ingest left it: its part when `reuse` had it, else the file as read.
+enum Got {
+    Reused(Dataset),
+    Read(ingest::SubmissionFile),
+}
+
+/// Every submission's part, in the plan's order, and the folder's own findings. Each file's
+/// bytes are read once and hashed, then `reuse`d by their hash or else parsed (the ingest
+/// stage); the files parsed are then validated (the validate stage, which [`validate::assemble`]
+/// ends) and their parts given to `keep` (the cache stage).
+fn read_parts(
+    project: &Project,
+    t: &mut Timings,
+    reuse: impl Fn(&ingest::Job, &[u8; 32]) -> Option<Dataset> + Sync,
+    keep: impl Fn(&ingest::Job, &[u8; 32], &Dataset) + Sync,
+) -> (Vec<Part>, Vec<crate::finding::Finding>) {
+    use rayon::prelude::*;
+    use sha2::{Digest, Sha256};
+    let ctx = Context { geography: &project.geography, config: Some(&project.config) };
+    let limits = &project.config.limits;
+    let (jobs, folder_findings) = t.time("ingest", || ingest::plan(project));
+    let got: Vec<(ingest::Job, Option<[u8; 32]>, Got)> = t.time("ingest", || {
+        jobs.into_par_iter()
+            .map(|job| match job.bytes(limits) {
+                Ok(bytes) => {
+                    let hash: [u8; 32] = Sha256::digest(&bytes).into();
+                    let got = match reuse(&job, &hash) {
+                        Some(part) => Got::Reused(part),
+                        None => Got::Read(job.read_bytes(bytes, limits)),
+                    };
+                    (job, Some(hash), got)
+                }
+                // Unreadable or too large: not kept, so it is tried again next time.
+                Err(why) => {
+                    let file = job.unreadable(why);
+                    (job, None, Got::Read(file))
+                }
+            })
+            .collect()
+    });
+    // Each file's grid is freed as soon as it is validated.
+    let parts: Vec<Part> = t.time("validate", || {
+        got.into_par_iter()
+            .map(|(job, hash, got)| match got {
+                Got::Reused(part) => (job, hash, part, false),
+                Got::Read(file) => (job, hash, validate::validate_part(&file, &ctx), true),
+            })
+            .collect()
+    });
+    t.time("cache", || {
+        parts.par_iter().filter(|p| p.3).for_each(|(job, hash, part, _)| {
+            if let Some(hash) = hash {
+                keep(job, hash, part);
+            }
+        })
+    });
+    (parts, folder_findings)
+}
+
+/// The validated parts of a project's submissions, kept on disk between builds in
+/// `<project>/.ftc-cache/parts/` ([`CACHE_DIR`]), one file per submission, named by the SHA-256
+/// of everything the part depends on: this executable (its size and modification time: a
+/// rebuilt `ftc` never reads an older one's parts), the project's settings, the file's path (on
+/// disk and as shown), period and province, and its bytes. A part whose file fails to read or decode is read
+/// and validated again ([`validate::stored`]). After each build only its own parts are left.
+///
+/// The parts are not yet suppressed: they hold the submissions' own figures, so the cache lives
+/// in the project folder beside them, never in the published site, and carries a `.gitignore`
+/// and a `CACHEDIR.TAG` so that neither git nor backup tools take it. Deleting the folder is
+/// always safe.
+pub struct DiskCache {
+    root: std::path::PathBuf,
+    dir: std::path::PathBuf,
+    salt: [u8; 32],
+}
+
+/// The cache folder, in a project's root.
+pub const CACHE_DIR: &str = ".ftc-cache";
+
+impl DiskCache {
+    /// The project's cache for a build with settings hashing to `settings`, or `None` when the
+    /// folder cannot be made (a read-only project) or this executable cannot be identified.
+    pub fn open(root: &Path, settings: [u8; 32]) -> Option<DiskCache> {
+        use sha2::{Digest, Sha256};
+        let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+        let modified = exe.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        let top = root.join(CACHE_DIR);
+        let dir = top.join("parts");
+        std::fs::create_dir_all(&dir).ok()?;
+        for (name, text) in [
+            (".gitignore", "# Made by ftc: the build cache, never to be committed.\n*\n"),
+            (
+                "CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n# ftc's build cache: safe to delete, rebuilt as needed.\n",
+            ),
+        ] {
+            let path = top.join(name);
+            if !path.exists() {
+                std::fs::write(&path, text).ok()?;
+            }
+        }
+        let mut h = Sha256::new();
+        h.update(crate::publish::tool().as_bytes());
+        h.update(exe.len().to_le_bytes());
+        h.update(modified.as_nanos().to_le_bytes());
+        h.update(settings);
+        Some(DiskCache { root: root.to_path_buf(), dir, salt: h.finalize().into() })
+    }
+
+    /// The name of `job`'s part when its bytes hash to `hash`.
+    pub fn key(&self, job: &ingest::Job, hash: &[u8; 32]) -> String {
+        crate::publish::inputs::hex(&self.key_hash(job, hash))
+    }
+
+    fn key_hash(&self, job: &ingest::Job, hash: &[u8; 32]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.salt);
+        // The path on disk as well as as shown: two files can be shown alike (`a/b.csv` and a
+        // file named `a\b.csv`) and their parts still differ.
+        let path = job.path.strip_prefix(&self.root).unwrap_or(&job.path).as_os_str().as_encoded_bytes();
+        for text in [path, job.shown.as_bytes(), job.period.to_string().as_bytes(), job.province.as_bytes()] {
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text);
+        }
+        h.update(hash);
+        h.finalize().into()
+    }
+
+    /// The stored part of `job`: a file that begins with its own key (a part stored under
+    /// another name, copied or renamed, is not taken) and decodes whole.
+    fn get(&self, job: &ingest::Job, hash: &[u8; 32]) -> Option<Dataset> {
+        let key = self.key_hash(job, hash);
+        let bytes = std::fs::read(self.dir.join(crate::publish::inputs::hex(&key))).ok()?;
+        validate::stored::decode(bytes.strip_prefix(&key)?)
+    }
+
+    /// Store `part`, by a write to a temporary name and a rename, so a reader never sees half of
+    /// it. A failure only means the file is read again next time.
+    fn put(&self, job: &ingest::Job, hash: &[u8; 32], part: &Dataset) {
+        let Some(part) = validate::stored::encode(part) else { return };
+        let key_hash = self.key_hash(job, hash);
+        let key = crate::publish::inputs::hex(&key_hash);
+        let bytes = [&key_hash[..], &part].concat();
+        let tmp = self.dir.join(format!(".{key}.{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, self.dir.join(&key)).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// Remove every part but `keep` (temporary files, whose names start with a dot, belong to
+    /// builds still writing them).
+    fn prune(&self, keep: std::collections::HashSet<String>) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if !name.starts_with('.') && !keep.contains(name.as_ref()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 /// The rest of a build once the dataset is validated.
@@ -460,7 +643,7 @@ fn analysed(project: Project, dataset: Dataset, mut t: Timings) -> Build {
         *budget_lines.entry((r.period.map(|p| p.to_string()).unwrap_or_default(), r.province.clone())).or_default() +=
             1;
     }
-    Build { project, dataset, report, budget_lines, timings: t }
+    Build { project, dataset, report, budget_lines, timings: t, read: None }
 }
 
 /// Per period and province: files read, rows used, findings.

@@ -34,6 +34,10 @@ enum Command {
         /// the workshop room and must never be published.
         #[arg(long, value_enum, default_value_t = AudienceArg::Public)]
         audience: AudienceArg,
+        /// Read and check every spreadsheet again, without the project's build cache
+        /// (`.ftc-cache/`, which keeps what unchanged spreadsheets held from the last build).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Re-hash every edition of a site against its manifest; exit 1 if any file changed.
     Verify {
@@ -149,7 +153,7 @@ impl From<AudienceArg> for ftc::disclose::Audience {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { project, summary, out, pdf, audience } => {
+        Command::Build { project, summary, out, pdf, audience, no_cache } => {
             let audience = ftc::disclose::Audience::from(audience);
             let out = out.unwrap_or_else(|| {
                 PathBuf::from(match audience {
@@ -157,7 +161,7 @@ fn main() -> ExitCode {
                     ftc::disclose::Audience::Internal => "site-internal",
                 })
             });
-            let opts = ftc::build::PublishOptions { out, pdf, audience };
+            let opts = ftc::build::PublishOptions { out, pdf, audience, cache: !no_cache };
             build_and_publish(&project, &opts, summary)
         }
         Command::Verify { site } => match ftc::publish::verify(&site) {
@@ -299,6 +303,15 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
                 }
             }
             out(&ftc::build::summary(&build));
+            if let Some((read, files)) = build.read
+                && read < files
+            {
+                println!(
+                    "{} of {files} spreadsheet(s) unchanged since the last build, taken from its cache ({}); {read} read",
+                    files - read,
+                    project.join(ftc::build::CACHE_DIR).display()
+                );
+            }
             if summary {
                 out(&ftc::build::analysis_summary(&build.report));
             }

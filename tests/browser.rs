@@ -38,6 +38,7 @@ fn build_site() -> (tempfile::TempDir, PathBuf) {
         out: dir.path().to_path_buf(),
         pdf: false,
         audience: ftc::disclose::Audience::Public,
+        cache: false,
     };
     match ftc::build::publish(&root().join("data"), &opts).expect("publishes") {
         ftc::build::Published::New { path, .. } => (dir, path),

@@ -1,6 +1,7 @@
 //! `build_cached` (the rebuilds of `ftc serve`) reads again only the spreadsheets whose bytes
 //! changed, and gives what a fresh `build` gives after every kind of change: a file's bytes
-//! replaced, a file removed or added, the settings changed.
+//! replaced, a file removed or added, the settings changed; and so does `build_stored` (the
+//! builds of `ftc build`), whose parts are kept on disk in the project.
 
 mod common;
 use common::copy_dir;
@@ -73,4 +74,146 @@ fn a_cached_rebuild_reads_only_changed_files_and_equals_a_fresh_build() {
     std::fs::write(q3.join("12-phnom-penh/extra\\rows.csv"), &csv).expect("write");
     rebuild(&root, &mut cache, 2, 18, "two files shown alike added");
     rebuild(&root, &mut cache, 0, 18, "two files shown alike, nothing changed");
+}
+
+/// Build with the project's disk cache; check it equals a fresh build, read `read` of `files`
+/// files, and left exactly one stored part per file it could read (`stored`).
+fn stored_rebuild(root: &Path, read: usize, files: usize, stored: usize, what: &str) -> ftc::render::site::Site {
+    let b = ftc::build::build_stored(root).expect("builds");
+    assert_eq!(b.read, Some((read, files)), "{what}: spreadsheets read again, of all");
+    let cached = outcome(&b);
+    let fresh = outcome(&build(root).expect("builds"));
+    assert!(cached.0 == fresh.0, "{what}: the dataset differs from a fresh build's");
+    assert!(cached.1 == fresh.1, "{what}: the report differs from a fresh build's");
+    assert!(cached.2 == fresh.2, "{what}: the site differs from a fresh build's");
+    let parts = std::fs::read_dir(root.join(ftc::build::CACHE_DIR).join("parts")).expect("the parts folder").count();
+    assert_eq!(parts, stored, "{what}: parts left in the cache");
+    cached.2
+}
+
+#[test]
+fn the_disk_cache_reads_only_changed_files_and_equals_a_fresh_build() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let q3 = root.join("submissions/2026-Q3");
+    let cache = root.join(ftc::build::CACHE_DIR);
+
+    let first = stored_rebuild(&root, 16, 16, 16, "first build");
+    // Marked so that neither git nor backups take it.
+    assert_eq!(std::fs::read_to_string(cache.join(".gitignore")).expect(".gitignore").lines().last(), Some("*"));
+    assert!(std::fs::read_to_string(cache.join("CACHEDIR.TAG")).expect("tag").starts_with("Signature: 8a477f59"));
+    let same = stored_rebuild(&root, 0, 16, 16, "nothing changed");
+    assert!(first == same);
+
+    // One cascade replaced: read again, its old part removed, the new figures shown.
+    std::fs::copy(root.join("submissions/2026-Q2/12-phnom-penh/cascade.xlsx"), q3.join("12-phnom-penh/cascade.xlsx"))
+        .expect("replace");
+    let changed = stored_rebuild(&root, 1, 16, 16, "one cascade replaced");
+    assert!(changed != same, "the replaced figures reach the site");
+
+    // A file removed (its part goes), then added back under another name (read again: the
+    // name is in its rows' locations).
+    let budget = q3.join("17-siem-reap/SR budget 2026Q3.xlsx");
+    let bytes = std::fs::read(&budget).expect("read");
+    std::fs::remove_file(&budget).expect("remove");
+    stored_rebuild(&root, 0, 15, 15, "one file removed");
+    std::fs::write(q3.join("17-siem-reap/budget.xlsx"), &bytes).expect("add");
+    stored_rebuild(&root, 1, 16, 16, "a file added");
+
+    // Every stored part damaged in a different way: each is refused and its file read again.
+    let mut parts: Vec<_> =
+        std::fs::read_dir(cache.join("parts")).expect("parts").map(|e| e.expect("entry").path()).collect();
+    parts.sort();
+    let whole: Vec<Vec<u8>> = parts.iter().map(|p| std::fs::read(p).expect("part")).collect();
+    for (i, p) in parts.iter().enumerate() {
+        let mut b = whole[i].clone();
+        match i % 4 {
+            0 => b.truncate(b.len() / 2),
+            1 => {
+                let at = b.len() / 3;
+                b[at] ^= 1;
+            }
+            2 => b.clear(),
+            // Whole, but another file's part: refused too.
+            _ => b = whole[(i + 1) % whole.len()].clone(),
+        }
+        std::fs::write(p, b).expect("damage");
+    }
+    stored_rebuild(&root, 16, 16, 16, "every part damaged");
+    stored_rebuild(&root, 0, 16, 16, "nothing changed after the damage");
+
+    // The settings changed: every file is read again, and only the new parts are kept.
+    let config = root.join("ftc.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{text}\n# edited\n")).expect("edit");
+    stored_rebuild(&root, 16, 16, 16, "ftc.toml changed");
+
+    // Two files with the same bytes whose paths are shown alike each keep their own part.
+    let csv = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/duplicate_row.csv"))
+        .expect("fixture");
+    std::fs::create_dir_all(q3.join("12-phnom-penh/extra")).expect("mkdir");
+    std::fs::write(q3.join("12-phnom-penh/extra/rows.csv"), &csv).expect("write");
+    std::fs::write(q3.join("12-phnom-penh/extra\\rows.csv"), &csv).expect("write");
+    stored_rebuild(&root, 2, 18, 18, "two files shown alike added");
+    stored_rebuild(&root, 0, 18, 18, "two files shown alike, nothing changed");
+
+    // The cache is never an input: the inputs' fingerprint is the same with it and without.
+    let opts = ftc::build::PublishOptions {
+        out: dir.path().join("site"),
+        pdf: false,
+        audience: ftc::disclose::Audience::Public,
+        cache: true,
+    };
+    let with = ftc::build::fingerprint(&root, &opts).expect("fingerprint");
+    std::fs::remove_dir_all(&cache).expect("remove the cache");
+    assert_eq!(ftc::build::fingerprint(&root, &opts).expect("fingerprint"), with);
+}
+
+/// A project folder the build cannot write to still builds (every file read, nothing stored).
+#[test]
+fn a_project_without_a_cache_folder_still_builds() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    // A file where the cache folder would be: it cannot be made, whoever runs the test.
+    std::fs::write(root.join(ftc::build::CACHE_DIR), b"not a folder").expect("block");
+    let b = ftc::build::build_stored(&root).expect("builds");
+    assert_eq!(b.read, Some((16, 16)));
+    assert!(outcome(&b).2 == outcome(&build(&root).expect("builds")).2);
+}
+
+/// Every fixture (clean, messy, broken) and every corpus workbook this machine has, validated
+/// alone: its part reads back from the stored form exactly, findings and all. A finding whose
+/// words the stored form cannot say again would make its file read every time: this says which.
+#[test]
+fn every_fixture_part_reads_back_from_its_stored_form() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = ftc::project::Project::load(&here.join("data")).expect("the demo project");
+    let ctx = ftc::validate::Context { geography: &project.geography, config: Some(&project.config) };
+    let mut dirs = vec![here.join("tests/fixtures")];
+    let corpus = here.join("../shared/corpus");
+    if corpus.is_dir() {
+        dirs.push(corpus);
+    }
+    let (mut files, mut findings) = (0, 0);
+    for dir in dirs {
+        for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let e = e.expect("walk");
+            let ext = e.path().extension().and_then(|x| x.to_str()).unwrap_or("");
+            if !matches!(ext, "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" | "csv") {
+                continue;
+            }
+            let shown = e.path().display().to_string();
+            let part =
+                ftc::validate::validate_part(&ftc::ingest::read_file(e.path(), &shown, &project.config.limits), &ctx);
+            let bytes = ftc::validate::stored::encode(&part).unwrap_or_else(|| panic!("{shown}: not encoded"));
+            let back = ftc::validate::stored::decode(&bytes).unwrap_or_else(|| panic!("{shown}: not decoded"));
+            assert_eq!(format!("{back:?}"), format!("{part:?}"), "{shown}");
+            files += 1;
+            findings += part.findings.iter().filter(|f| !f.args.is_empty()).count();
+        }
+    }
+    // 46 fixtures alone (98 findings with arguments); 239 with the corpus.
+    assert!(files >= 40 && findings >= 50, "{files} files, {findings} findings with arguments");
 }
