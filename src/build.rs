@@ -365,11 +365,12 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
 }
 
 /// Each submission's validated part, kept between the builds of one process (`ftc serve`), so a
-/// rebuild reads and validates only the files that changed. A part is reused when the file's
+/// rebuild reads and validates only the files that changed (and, below it, the project's
+/// [`DiskCache`], so a preview starts from what the last build stored). A part is reused when the file's
 /// path (as on disk, not as shown: two paths can show alike) and bytes are the same and so are
 /// the project's settings (`ftc.toml` and `geography.csv`, as read for that build): what a part
-/// depends on and nothing else (see [`validate::validate_part`]). Held in memory only, never written: its rows are not yet
-/// suppressed.
+/// depends on and nothing else (see [`validate::validate_part`]). Held in memory and in the
+/// project folder, never in a published site: its rows are not yet suppressed.
 #[derive(Default)]
 pub struct FileCache {
     settings: Option<[u8; 32]>,
@@ -407,12 +408,23 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
         cache.parts.clear();
         cache.settings = Some(settings);
     }
+    // What is not in memory may be on disk, from `ftc build` or an earlier preview: a new
+    // preview starts from the parts the last build stored.
+    let store = DiskCache::open(root, settings);
     let old = &cache.parts;
     let reuse = |job: &ingest::Job, hash: &[u8; 32]| match old.get(&job.path) {
         Some((h, part)) if h == hash => Some(part.clone()),
-        _ => None,
+        _ => store.as_ref().and_then(|s| s.get(job, hash)),
     };
-    let (parts, folder_findings) = read_parts(&project, &mut t, reuse, |_, _, _| ());
+    let keep = |job: &ingest::Job, hash: &[u8; 32], part: &Dataset| {
+        if let Some(s) = &store {
+            s.put(job, hash, part);
+        }
+    };
+    let (parts, folder_findings) = read_parts(&project, &mut t, reuse, keep);
+    if let Some(s) = &store {
+        s.prune(parts.iter().filter_map(|(job, hash, _, _)| hash.map(|h| s.key(job, &h))).collect());
+    }
     cache.read_last = parts.iter().filter(|p| p.3).count();
     cache.files_last = parts.len();
     let mut kept = std::collections::HashMap::with_capacity(parts.len());

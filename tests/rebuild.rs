@@ -217,3 +217,20 @@ fn every_fixture_part_reads_back_from_its_stored_form() {
     // 46 fixtures alone (98 findings with arguments); 239 with the corpus.
     assert!(files >= 40 && findings >= 50, "{files} files, {findings} findings with arguments");
 }
+
+/// A preview (`ftc serve`) starts from the parts the last `ftc build` stored, and a build
+/// after a preview from the parts the preview stored.
+#[test]
+fn a_preview_and_a_build_share_the_disk_cache() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    stored_rebuild(&root, 16, 16, 16, "first build");
+    let mut cache = FileCache::default();
+    rebuild(&root, &mut cache, 0, 16, "a new preview after a build");
+    let q3 = root.join("submissions/2026-Q3");
+    std::fs::copy(root.join("submissions/2026-Q2/12-phnom-penh/cascade.xlsx"), q3.join("12-phnom-penh/cascade.xlsx"))
+        .expect("replace");
+    rebuild(&root, &mut cache, 1, 16, "the preview after a change");
+    stored_rebuild(&root, 0, 16, 16, "a build after the preview");
+}
