@@ -242,39 +242,96 @@ fn downloads_have_one_row_per_key_of_the_diff() {
     }
 }
 
-/// The workbook holds what the CSVs hold: a sheet per table, text as text (Khmer too), numbers as
-/// numbers, empty cells empty; and it is the same bytes when rendered again.
+/// A cell as a reader gave it.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Empty,
+    Text(String),
+    Number(f64),
+}
+
+/// Every sheet a reader found in the downloads workbook, by name, must hold what the CSV of the
+/// same name holds: the header, then one row per record, text as text (Khmer too), numbers as
+/// numbers, empty cells empty, nothing after the last record.
+fn assert_sheets_match_csvs(reader: &str, site: &Site, sheets: &[(String, Vec<Vec<Value>>)]) {
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["cascade", "budget", "bottlenecks", "findings"], "{reader}");
+    let mut gaps = 0;
+    for (name, rows) in sheets {
+        let csv = String::from_utf8(site[&format!("downloads/{name}.csv")].clone()).expect("utf-8");
+        let mut csv = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let header: Vec<Value> = csv.headers().expect("header").iter().map(|h| Value::Text(h.into())).collect();
+        assert_eq!(rows.first(), Some(&header), "{reader}: {name}'s header");
+        let records: Vec<csv::StringRecord> = csv.records().map(|r| r.expect("record")).collect();
+        assert_eq!(rows.len(), records.len() + 1, "{reader}: {name}'s rows");
+        for (r, rec) in records.iter().enumerate() {
+            let row = &rows[r + 1];
+            assert!(row.len() <= rec.len(), "{reader}: {name} row {}: cells past the last column", r + 1);
+            for (c, field) in rec.iter().enumerate() {
+                let cell = row.get(c).unwrap_or(&Value::Empty);
+                let same = match cell {
+                    Value::Empty => field.is_empty(),
+                    Value::Text(s) => s == field,
+                    Value::Number(n) => field.parse::<f64>().is_ok_and(|f| (f - n).abs() <= 1e-9 * n.abs().max(1.0)),
+                };
+                assert!(same, "{reader}: {name} row {} column {c}: sheet {cell:?}, CSV {field:?}", r + 1);
+                // A value after an empty cell: its place came from its reference.
+                gaps += usize::from(c > 0 && !field.is_empty() && rec[c - 1].is_empty());
+            }
+        }
+    }
+    // The demo has 9.
+    assert!(gaps >= 5, "{reader}: only {gaps} cells follow an empty one: the test says little about references");
+}
+
+/// The sheets of a workbook as calamine reads them.
+fn calamine_sheets(bytes: &[u8], ods: bool) -> Vec<(String, Vec<Vec<Value>>)> {
+    use calamine::{Data, Reader};
+    let mut wb = if ods {
+        calamine::Sheets::Ods(calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("opens"))
+    } else {
+        calamine::Sheets::Xlsx(calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("opens"))
+    };
+    let names = wb.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).expect("sheet");
+            assert_eq!(range.start().unwrap_or((0, 0)), (0, 0), "{name} starts at A1");
+            let rows = range
+                .rows()
+                .map(|row| {
+                    let mut row: Vec<Value> = row
+                        .iter()
+                        .map(|c| match c {
+                            Data::Empty => Value::Empty,
+                            Data::String(s) => Value::Text(s.clone()),
+                            Data::Float(n) => Value::Number(*n),
+                            Data::Int(n) => Value::Number(*n as f64),
+                            other => panic!("{name}: unexpected {other:?}"),
+                        })
+                        .collect();
+                    while row.last() == Some(&Value::Empty) {
+                        row.pop();
+                    }
+                    row
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// The workbook holds what the CSVs hold, read by calamine; and it is the same bytes when
+/// rendered again.
 #[test]
 fn downloads_workbook_matches_the_csvs() {
     use calamine::{Data, Reader};
     let (b, site) = demo();
     let bytes = &site["downloads/ftc-data.xlsx"];
+    assert_sheets_match_csvs("calamine", site, &calamine_sheets(bytes, false));
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("calamine opens it");
-    assert_eq!(wb.sheet_names(), ["cascade", "budget", "bottlenecks", "findings"]);
-    for name in wb.sheet_names() {
-        let range = wb.worksheet_range(&name).expect("sheet");
-        let csv = String::from_utf8(site[&format!("downloads/{name}.csv")].clone()).expect("utf-8");
-        let mut csv = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
-        let header: Vec<String> = csv.headers().expect("header").iter().map(String::from).collect();
-        let sheet_header: Vec<String> =
-            range.rows().next().expect("a header row").iter().map(|c| c.to_string()).collect();
-        assert_eq!(sheet_header, header, "{name}");
-        let records: Vec<csv::StringRecord> = csv.records().map(|r| r.expect("record")).collect();
-        assert_eq!(range.height(), records.len() + 1, "{name}");
-        for (r, rec) in records.iter().enumerate() {
-            for (c, field) in rec.iter().enumerate() {
-                let cell = range.get((r + 1, c)).unwrap_or(&Data::Empty);
-                let same = match cell {
-                    Data::Empty => field.is_empty(),
-                    Data::String(s) => s == field,
-                    Data::Float(n) => field.parse::<f64>().is_ok_and(|f| (f - n).abs() <= 1e-9 * n.abs().max(1.0)),
-                    other => panic!("{name} {r}:{c}: unexpected {other:?}"),
-                };
-                assert!(same, "{name} row {} column {c}: sheet {cell:?}, CSV {field:?}", r + 1);
-            }
-        }
-    }
     let cascade = wb.worksheet_range("cascade").expect("cascade");
     let row = cascade.rows().find(|r| r[2] == Data::String("020101".into())).expect("commune 020101");
     assert_eq!(row[4], Data::String("កន្ទឺ ១".into()), "Khmer survives");
@@ -283,17 +340,24 @@ fn downloads_workbook_matches_the_csvs() {
     assert!(again["downloads/ftc-data.xlsx"] == *bytes, "the workbook is byte-identical when rendered again");
 }
 
-/// openpyxl (what a data officer's script would use) opens the workbook and sees the frozen
-/// header. Skips without python3 and openpyxl, unless under CI (which installs them).
+/// A test that needs an external tool: skips with a printed reason, unless under CI.
+fn needs(tool: &str, why: &str) -> bool {
+    if std::env::var_os("CI").is_some() {
+        panic!("the {tool} check cannot run under CI: {why}");
+    }
+    println!("SKIP: {why}");
+    false
+}
+
+/// openpyxl (what a data officer's script would use) opens the workbook, sees the frozen
+/// header, and reads every cell as the CSVs hold it. Skips without python3 and openpyxl, unless
+/// under CI (which installs them).
 #[test]
 fn downloads_workbook_opens_in_openpyxl() {
     let ok = std::process::Command::new("python3").args(["-c", "import openpyxl"]).output();
-    if !ok.is_ok_and(|o| o.status.success()) {
-        let why = "python3 with openpyxl not found (pip install openpyxl==3.1.5)";
-        if std::env::var_os("CI").is_some() {
-            panic!("the openpyxl check cannot run under CI: {why}");
-        }
-        println!("SKIP: {why}");
+    if !ok.is_ok_and(|o| o.status.success())
+        && !needs("openpyxl", "python3 with openpyxl not found (pip install openpyxl==3.1.5)")
+    {
         return;
     }
     let (_, site) = demo();
@@ -301,7 +365,7 @@ fn downloads_workbook_opens_in_openpyxl() {
     let path = dir.path().join("ftc-data.xlsx");
     std::fs::write(&path, &site["downloads/ftc-data.xlsx"]).expect("write");
     let script = r#"
-import sys, warnings, openpyxl
+import sys, json, warnings, openpyxl
 warnings.simplefilter("error")
 wb = openpyxl.load_workbook(sys.argv[1])
 print(wb.sheetnames)
@@ -310,6 +374,7 @@ print(ws.freeze_panes, ws.max_column, ws["E1"].value)
 print(wb.properties.title, wb.properties.creator, wb.properties.created.isoformat())
 row = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == "020101")
 print(row[4], type(row[5]).__name__)
+print(json.dumps([[n, [list(r) for r in wb[n].iter_rows(values_only=True)]] for n in wb.sheetnames]))
 "#;
     let out = std::process::Command::new("python3").args(["-c", script]).arg(&path).output().expect("python3 runs");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -319,6 +384,57 @@ print(row[4], type(row[5]).__name__)
     assert_eq!(lines[1], "A2 24 name_km");
     assert!(lines[2].ends_with(" ftc 2026-01-01T00:00:00"), "{}", lines[2]);
     assert!(lines[3] == "កន្ទឺ ១ int" || lines[3] == "កន្ទឺ ១ float", "{}", lines[3]);
+    let all: Vec<(String, Vec<Vec<serde_json::Value>>)> = serde_json::from_str(lines[4]).expect("json");
+    let sheets: Vec<(String, Vec<Vec<Value>>)> = all
+        .into_iter()
+        .map(|(name, rows)| {
+            let rows = rows
+                .into_iter()
+                .map(|row| {
+                    let mut row: Vec<Value> = row
+                        .into_iter()
+                        .map(|v| match v {
+                            serde_json::Value::Null => Value::Empty,
+                            serde_json::Value::String(s) => Value::Text(s),
+                            serde_json::Value::Number(n) => Value::Number(n.as_f64().expect("a number")),
+                            other => panic!("{name}: unexpected {other:?}"),
+                        })
+                        .collect();
+                    while row.last() == Some(&Value::Empty) {
+                        row.pop();
+                    }
+                    row
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect();
+    assert_sheets_match_csvs("openpyxl", site, &sheets);
+}
+
+/// LibreOffice opens the workbook and places every cell where the CSVs have it: it saves it as
+/// ODS, read back by calamine. Skips without LibreOffice, unless under CI (which installs it).
+#[test]
+fn downloads_workbook_opens_in_libreoffice() {
+    if std::process::Command::new("soffice").arg("--version").output().is_err()
+        && !needs("LibreOffice", "LibreOffice not found (apt-get install libreoffice-calc-nogui)")
+    {
+        return;
+    }
+    let (_, site) = demo();
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("ftc-data.xlsx");
+    std::fs::write(&path, &site["downloads/ftc-data.xlsx"]).expect("write");
+    let o = std::process::Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", dir.path().join("profile").display()))
+        .args(["--headless", "--convert-to", "ods", "--outdir"])
+        .arg(dir.path())
+        .arg(&path)
+        .output()
+        .expect("soffice runs");
+    let ods = std::fs::read(dir.path().join("ftc-data.ods"))
+        .unwrap_or_else(|e| panic!("LibreOffice wrote no ODS ({e}): {}", String::from_utf8_lossy(&o.stderr)));
+    assert_sheets_match_csvs("LibreOffice", site, &calamine_sheets(&ods, true));
 }
 
 #[test]
