@@ -172,8 +172,9 @@ fn main() {
         peak_rss_mb()
     );
 
-    // A new folder for the site, removed only at the end: ext4 scans past recently deleted
-    // inodes when it allocates new ones, so deleting the last run's 3,445 files just before the
+    // A new folder for the site, removed only at the end: on a file system without a journal
+    // (this machine's), ext4 skips the inodes deleted in the last minutes when it allocates new
+    // ones, reading each to see when, so deleting the last run's 3,445 files just before the
     // full build made its publish stage several times slower than on a fresh disk.
     let site = base.join(format!("site-{seed}-{}", std::process::id()));
     // The full build starts without the project's build cache (moved aside, not deleted, for
@@ -191,6 +192,10 @@ fn main() {
     child("serve_one_province", &project, &site);
     // Back to the original figures, so the next run starts from the same project.
     ftc::synth::write_national(geo, &project, seed, None).expect("restore");
-    let _ = std::fs::remove_dir_all(&site);
-    let _ = std::fs::remove_dir_all(&old_cache);
+    // With FTC_BENCH_KEEP set, nothing is deleted: a run straight after another then measures
+    // the code rather than the disk (see above); `target/bench-national/` is cleaned by hand.
+    if std::env::var_os("FTC_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&site);
+        let _ = std::fs::remove_dir_all(&old_cache);
+    }
 }
