@@ -3,7 +3,7 @@
 //! with their own labels, and fills that differ in lightness and pattern so they read in
 //! grayscale and in print. Every text that enters the SVG is escaped.
 
-use super::format::{Lang, percent, percent_whole};
+use super::format::{Fixed, Lang, percent, percent_whole};
 use std::fmt::Write as _;
 
 /// One bar: its label, its value (a share, 0..1; `None` draws no bar and says so), and the
@@ -56,7 +56,8 @@ pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {WIDTH} {height:.0}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg class="chart" role="img" aria-labelledby="{id}-t {id}-d" viewBox="0 0 {WIDTH} {}" width="100%" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        Fixed::<0>(height),
         escape(&chart.title),
         escape(&chart.description)
     );
@@ -71,21 +72,22 @@ pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
     let axis_y = TOP + chart.bars.len() as f64 * (BAR_H + GAP);
     let _ = write!(
         s,
-        r##"<line x1="{LABEL_W}" y1="{TOP}" x2="{LABEL_W}" y2="{axis_y:.1}" stroke="#1a1a1a"/><text x="{LABEL_W}" y="{:.1}" font-size="15" text-anchor="middle">{}</text><text x="{:.1}" y="{:.1}" font-size="15" text-anchor="middle">{}</text>"##,
-        axis_y + 19.0,
+        r##"<line x1="{LABEL_W}" y1="{TOP}" x2="{LABEL_W}" y2="{}" stroke="#1a1a1a"/><text x="{LABEL_W}" y="{}" font-size="15" text-anchor="middle">{}</text><text x="{}" y="{}" font-size="15" text-anchor="middle">{}</text>"##,
+        Fixed::<1>(axis_y),
+        Fixed::<1>(axis_y + 19.0),
         escape(&percent_whole(Some(0.0), lang)),
-        LABEL_W + PLOT_W,
-        axis_y + 19.0,
+        Fixed::<1>(LABEL_W + PLOT_W),
+        Fixed::<1>(axis_y + 19.0),
         escape(&percent_whole(Some(1.0), lang))
     );
     // The legend has a line of its own, so it never meets the axis labels.
     let _ = write!(
         s,
-        r##"<line x1="{LABEL_W}" y1="{:.1}" x2="{LABEL_W}" y2="{:.1}" stroke="#b00020" stroke-width="2.5" stroke-dasharray="4 3"/><text x="{:.1}" y="{:.1}" font-size="15">{}</text>"##,
-        axis_y + 30.0,
-        axis_y + 46.0,
-        LABEL_W + 8.0,
-        axis_y + 43.0,
+        r##"<line x1="{LABEL_W}" y1="{}" x2="{LABEL_W}" y2="{}" stroke="#b00020" stroke-width="2.5" stroke-dasharray="4 3"/><text x="{}" y="{}" font-size="15">{}</text>"##,
+        Fixed::<1>(axis_y + 30.0),
+        Fixed::<1>(axis_y + 46.0),
+        Fixed::<1>(LABEL_W + 8.0),
+        Fixed::<1>(axis_y + 43.0),
         escape(&chart.target_label)
     );
     s.push_str("</svg>");
@@ -94,18 +96,18 @@ pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
 
 fn draw_bar(s: &mut String, bar: &Bar, i: usize, id: &str, lang: Lang) {
     let y = TOP + i as f64 * (BAR_H + GAP);
-    let mid = y + BAR_H / 2.0 + 6.0;
+    let mid = Fixed::<1>(y + BAR_H / 2.0 + 6.0);
     let _ = write!(
         s,
-        r#"<text x="{:.1}" y="{mid:.1}" font-size="17" text-anchor="end">{}</text>"#,
-        LABEL_W - 8.0,
+        r#"<text x="{}" y="{mid}" font-size="17" text-anchor="end">{}</text>"#,
+        Fixed::<1>(LABEL_W - 8.0),
         escape(&bar.label)
     );
     let Some(v) = bar.value.filter(|v| v.is_finite()) else {
         let _ = write!(
             s,
-            r##"<text x="{:.1}" y="{mid:.1}" font-size="17" fill="#1a1a1a">{}</text>"##,
-            LABEL_W + 6.0,
+            r##"<text x="{}" y="{mid}" font-size="17" fill="#1a1a1a">{}</text>"##,
+            Fixed::<1>(LABEL_W + 6.0),
             escape(&percent(None, lang))
         );
         return;
@@ -116,23 +118,26 @@ fn draw_bar(s: &mut String, bar: &Bar, i: usize, id: &str, lang: Lang) {
     let fill = if below { format!("url(#{id}-hatch)") } else { "#2b5d8a".to_string() };
     let _ = write!(
         s,
-        r##"<rect x="{LABEL_W}" y="{y:.1}" width="{w:.1}" height="{BAR_H}" fill="{fill}" stroke="#1a1a1a" stroke-width="0.5"/>"##
+        r##"<rect x="{LABEL_W}" y="{}" width="{}" height="{BAR_H}" fill="{fill}" stroke="#1a1a1a" stroke-width="0.5"/>"##,
+        Fixed::<1>(y),
+        Fixed::<1>(w)
     );
     // The value sits after the bar or the target marker, whichever ends later.
     let marker = bar.target.filter(|t| t.is_finite()).map(|t| t.clamp(0.0, 1.0) * PLOT_W);
     let label_x = LABEL_W + w.max(marker.unwrap_or(0.0)) + 8.0;
     let _ = write!(
         s,
-        r#"<text x="{label_x:.1}" y="{mid:.1}" font-size="17" font-weight="bold">{}</text>"#,
+        r#"<text x="{}" y="{mid}" font-size="17" font-weight="bold">{}</text>"#,
+        Fixed::<1>(label_x),
         escape(&percent(Some(v), lang))
     );
     if let Some(m) = marker {
-        let x = LABEL_W + m;
+        let x = Fixed::<1>(LABEL_W + m);
         let _ = write!(
             s,
-            r##"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="#b00020" stroke-width="2.5" stroke-dasharray="4 3"/>"##,
-            y - 3.0,
-            y + BAR_H + 3.0
+            r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#b00020" stroke-width="2.5" stroke-dasharray="4 3"/>"##,
+            Fixed::<1>(y - 3.0),
+            Fixed::<1>(y + BAR_H + 3.0)
         );
     }
 }
