@@ -1,9 +1,8 @@
 //! Render: the downloads workbook (`downloads/ftc-data.xlsx`), written by hand. A sheet per
-//! [`Table`], header row frozen, text as inline strings and numbers as numbers, a cell's
-//! reference only where it does not follow its neighbour, and nothing else: no styles beyond the
-//! one Excel requires, no shared strings, no theme. Each sheet's XML is
+//! [`Table`], header row frozen, text as inline strings and numbers as numbers, and nothing else:
+//! no styles beyond the one Excel requires, no shared strings, no theme. Each sheet's XML is
 //! built and deflated on its own rayon task, straight into a compressed zip entry, so the
-//! uncompressed XML (55 MB for a national build) never sits in memory and the sheets compress in
+//! uncompressed XML (68 MB for a national build) never sits in memory and the sheets compress in
 //! parallel; the entries are then appended in a fixed order with a fixed timestamp, so the same
 //! tables make the same bytes.
 //!
@@ -25,11 +24,10 @@ pub const MAX_COLUMNS: usize = 16_384;
 pub const MAX_CHARS: usize = 32_767;
 /// The end of a text cut to fit a cell.
 pub const TRUNCATED: &str = " […cut: the CSV download has the full text]";
-/// Deflate level of every entry. On the national tables (55 MB of XML) zlib-rs gives: level 1
-/// 4.58 MB, 3 3.37 MB, 4 3.25 MB, 5 2.92 MB, 6 2.84 MB, 9 2.75 MB (with every cell's
-/// reference written, as before, the XML was 68 MB and level 5 gave 6.58 MB: see
-/// [`CellWriter::open`]). Level 6 costs a sixth more CPU than 5 for 3 % less: the file goes to
-/// people on slow lines, so size is not traded below level 5.
+/// Deflate level of every entry. On the national tables (68 MB of XML) zlib-rs gives, in CPU
+/// time and file size: level 3 210 ms, 7.34 MB; 4 290 ms, 6.99 MB; 5 350 ms, 6.58 MB; 6 460 ms,
+/// 6.57 MB; 9 1,040 ms, 6.35 MB. Level 5 costs three quarters of 6 for the same size: the file
+/// goes to people on slow lines, so size is not traded below it.
 const LEVEL: i64 = 5;
 /// XML bytes gathered before they are handed to the compressor.
 const CHUNK: usize = 1 << 16;
@@ -233,7 +231,7 @@ fn sheet_entry(t: &Table, index: usize, selected: bool) -> Result<zip::write::Pr
     out.extend_from_slice(br#" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><sheetData>"#);
     let width = t.rows.iter().map(Vec::len).max().unwrap_or(0).max(t.header.len());
     let columns: Vec<Vec<u8>> = (0..width).map(column_name).collect();
-    let mut cells = CellWriter { columns: &columns, row: Vec::with_capacity(8), next: 0 };
+    let mut cells = CellWriter { columns: &columns, row: Vec::with_capacity(8) };
     if !t.header.is_empty() {
         cells.start_row(&mut out, 1);
         for (c, h) in t.header.iter().enumerate() {
@@ -265,42 +263,36 @@ fn sheet_entry(t: &Table, index: usize, selected: bool) -> Result<zip::write::Pr
     Ok(z.finish()?)
 }
 
-/// Writes the cells of one row at a time; `row` holds the row number's digits, `next` the
-/// column a cell without a reference is in (the one after the cell before it).
+/// Writes the cells of one row at a time; `row` holds the row number's digits.
 struct CellWriter<'a> {
     columns: &'a [Vec<u8>],
     row: Vec<u8>,
-    next: usize,
 }
 
 impl CellWriter<'_> {
     fn start_row(&mut self, out: &mut Vec<u8>, r: usize) {
         self.row.clear();
-        self.next = 0;
         push_digits(&mut self.row, r as u64);
         out.extend_from_slice(b"<row r=\"");
         out.extend_from_slice(&self.row);
         out.extend_from_slice(b"\">");
     }
 
-    /// A cell's reference (`r="D13"`) is written only when it does not follow the cell before
-    /// it in its row: the schema makes it optional, and readers (Excel, LibreOffice, openpyxl,
-    /// calamine) place a cell without one after its neighbour. Most cells follow one, and the
-    /// references were a quarter of the XML and, being all different, half of what deflate had
-    /// to spend and store.
-    fn open(&mut self, out: &mut Vec<u8>, c: usize) {
-        if c == self.next {
-            out.extend_from_slice(b"<c");
-        } else {
-            out.extend_from_slice(b"<c r=\"");
-            out.extend_from_slice(&self.columns[c]);
-            out.extend_from_slice(&self.row);
-            out.push(b'"');
-        }
-        self.next = c + 1;
+    /// Every cell carries its reference (`r="D13"`), as Excel writes them. The schema makes it
+    /// optional, and leaving it out where a cell follows its neighbour halved the national
+    /// workbook (6.6 → 2.9 MB) and its deflate time; Excel, LibreOffice, openpyxl and calamine
+    /// read such a file right. But readxl puts values in the wrong columns when only some cells
+    /// carry one (tidyverse/readxl#648), R's openxlsx finds no data without them
+    /// (ycphs/openxlsx#227), and EPPlus and ClosedXML require them: the people who analyse this
+    /// workbook in R would get wrong figures without an error. Not traded.
+    fn open(&self, out: &mut Vec<u8>, c: usize) {
+        out.extend_from_slice(b"<c r=\"");
+        out.extend_from_slice(&self.columns[c]);
+        out.extend_from_slice(&self.row);
+        out.push(b'"');
     }
 
-    fn text(&mut self, out: &mut Vec<u8>, c: usize, s: &str) {
+    fn text(&self, out: &mut Vec<u8>, c: usize, s: &str) {
         let s = fit(s);
         self.open(out, c);
         // A parser drops leading and trailing white space unless told to keep it.
@@ -314,7 +306,7 @@ impl CellWriter<'_> {
         out.extend_from_slice(b"</t></is></c>");
     }
 
-    fn number(&mut self, out: &mut Vec<u8>, c: usize, n: f64) {
+    fn number(&self, out: &mut Vec<u8>, c: usize, n: f64) {
         if !n.is_finite() {
             // Excel has no NaN or infinity; write what rust_xlsxwriter wrote for them.
             let word = if n.is_nan() {
@@ -507,14 +499,10 @@ mod tests {
         let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
         assert!(sheet.contains(r#"<dimension ref="A1:D15"/>"#), "{sheet}");
         assert!(sheet.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#));
-        // References only where a cell does not follow its neighbour (after empty ones).
-        assert!(
-            sheet.contains(
-                r#"<row r="13"><c r="B13"><v>0.25</v></c><c r="D13" t="inlineStr"><is><t>d</t></is></c></row>"#
-            ),
-            "{sheet}"
-        );
-        assert!(sheet.contains(r#"<row r="14"><c><v>-3</v></c><c><v>1e300</v></c>"#), "{sheet}");
+        assert!(sheet.contains(r#"<c r="D13" t="inlineStr"><is><t>d</t></is></c>"#), "refs skip empty cells");
+        // Every cell names its place (see `CellWriter::open`).
+        assert_eq!(sheet.matches("<c ").count(), sheet.matches("<c r=\"").count(), "{sheet}");
+        assert!(!sheet.contains("<c>"), "{sheet}");
         assert!(part(&bytes, "xl/worksheets/sheet2.xml").contains(r#"<dimension ref="A1"/>"#));
         let core = part(&bytes, "docProps/core.xml");
         assert!(core.contains("<dc:title>Title &amp; &lt;more&gt;</dc:title><dc:creator>ftc</dc:creator>"), "{core}");
