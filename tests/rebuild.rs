@@ -234,3 +234,39 @@ fn a_preview_and_a_build_share_the_disk_cache() {
     rebuild(&root, &mut cache, 1, 16, "the preview after a change");
     stored_rebuild(&root, 0, 16, 16, "a build after the preview");
 }
+
+/// Two builds of one project at once (the public site and the internal pack, say) share its
+/// cache: each writes parts under temporary names and renames them, and removes only parts it
+/// did not use, so both publish and a build after them reads nothing again.
+#[test]
+fn two_builds_at_once_share_the_cache() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let run = |out: &str, audience: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ftc"))
+            .arg("build")
+            .arg(&root)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .args(["--audience", audience])
+            .spawn()
+            .expect("ftc runs")
+    };
+    for round in 0..3 {
+        let (mut a, mut b) = (run(&format!("site-{round}"), "public"), run(&format!("internal-{round}"), "internal"));
+        assert!(a.wait().expect("waits").success() && b.wait().expect("waits").success(), "round {round}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftc"))
+        .arg("build")
+        .arg(&root)
+        .arg("--out")
+        .arg(dir.path().join("site-last"))
+        .output()
+        .expect("ftc runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("16 of 16 spreadsheet(s) unchanged since the last build"), "{text}");
+    let parts = std::fs::read_dir(root.join(ftc::build::CACHE_DIR).join("parts")).expect("parts").count();
+    assert_eq!(parts, 16, "one part per spreadsheet, no temporary file left");
+}
