@@ -365,8 +365,9 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
 }
 
 /// Each submission's validated part, kept between the builds of one process (`ftc serve`), so a
-/// rebuild reads and validates only the files that changed (and, below it, the project's
-/// [`DiskCache`], so a preview starts from what the last build stored). A part is reused when the file's
+/// rebuild reads and validates only the files that changed: in the project's [`DiskCache`] (so a
+/// preview also starts from what the last build stored), or in memory when the project cannot
+/// hold one. A part is reused when the file's
 /// path (as on disk, not as shown: two paths can show alike) and bytes are the same and so are
 /// the project's settings (`ftc.toml` and `geography.csv`, as read for that build): what a part
 /// depends on and nothing else (see [`validate::validate_part`]). Held in memory and in the
@@ -427,10 +428,15 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
     }
     cache.read_last = parts.iter().filter(|p| p.3).count();
     cache.files_last = parts.len();
-    let mut kept = std::collections::HashMap::with_capacity(parts.len());
+    // With the project's disk cache the parts are not also held in memory: reading them back
+    // costs about what copying them did, and a national preview holds 100 MB less. Without one
+    // (a read-only project) memory is all there is.
+    let mut kept = std::collections::HashMap::new();
     let mut joined = Vec::with_capacity(parts.len());
     for (job, hash, part, _) in parts {
-        if let Some(hash) = hash {
+        if let Some(hash) = hash
+            && store.is_none()
+        {
             kept.insert(job.path, (hash, part.clone()));
         }
         joined.push(part);

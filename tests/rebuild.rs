@@ -270,3 +270,20 @@ fn two_builds_at_once_share_the_cache() {
     let parts = std::fs::read_dir(root.join(ftc::build::CACHE_DIR).join("parts")).expect("parts").count();
     assert_eq!(parts, 16, "one part per spreadsheet, no temporary file left");
 }
+
+/// Without a disk cache (a project folder that cannot hold one), a preview keeps the parts in
+/// memory instead, and still reads only what changed.
+#[test]
+fn a_preview_without_a_disk_cache_keeps_parts_in_memory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    std::fs::write(root.join(ftc::build::CACHE_DIR), b"not a folder").expect("block");
+    let mut cache = FileCache::default();
+    rebuild(&root, &mut cache, 16, 16, "first preview");
+    rebuild(&root, &mut cache, 0, 16, "nothing changed");
+    let q3 = root.join("submissions/2026-Q3");
+    std::fs::copy(root.join("submissions/2026-Q2/12-phnom-penh/cascade.xlsx"), q3.join("12-phnom-penh/cascade.xlsx"))
+        .expect("replace");
+    rebuild(&root, &mut cache, 1, 16, "one cascade replaced");
+}
