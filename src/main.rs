@@ -287,7 +287,8 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
                 "nothing changed: the inputs are those of edition {edition} ({}); nothing written",
                 opts.out.join(&edition).display()
             );
-            if summary && let Ok(b) = ftc::build::build(project) {
+            let again = || if opts.cache { ftc::build::build_stored(project) } else { ftc::build::build(project) };
+            if summary && let Ok(b) = again() {
                 out(&ftc::build::analysis_summary(&b.report));
             }
             ExitCode::SUCCESS

@@ -287,3 +287,26 @@ fn a_preview_without_a_disk_cache_keeps_parts_in_memory() {
         .expect("replace");
     rebuild(&root, &mut cache, 1, 16, "one cascade replaced");
 }
+
+/// `ftc build --summary` with nothing changed still prints the analysis (built again from the
+/// cache, not published).
+#[test]
+fn a_summary_of_an_unchanged_project_is_printed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let build = |summary: bool| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ftc"));
+        c.arg("build").arg(&root).arg("--out").arg(dir.path().join("site"));
+        if summary {
+            c.arg("--summary");
+        }
+        let out = c.output().expect("ftc runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    build(false);
+    let text = build(true);
+    assert!(text.contains("nothing changed"), "{text}");
+    assert!(text.contains("top bottleneck"), "{text}");
+}
