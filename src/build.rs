@@ -568,6 +568,10 @@ pub struct DiskCache {
 /// The cache folder, in a project's root.
 pub const CACHE_DIR: &str = ".ftc-cache";
 
+/// How old a temporary file in the cache must be to be taken for a killed build's leftover:
+/// far longer than any build takes to write one part.
+const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 impl DiskCache {
     /// The project's cache for a build with settings hashing to `settings`, or `None` when the
     /// folder cannot be made (a read-only project) or this executable cannot be identified.
@@ -639,14 +643,17 @@ impl DiskCache {
         }
     }
 
-    /// Remove every part but `keep` (temporary files, whose names start with a dot, belong to
-    /// builds still writing them).
+    /// Remove every part but `keep`. A temporary file (its name starts with a dot) belongs to a
+    /// build still writing it, unless it is older than [`STALE`]: then its build was killed.
     fn prune(&self, keep: std::collections::HashSet<String>) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
         for e in entries.flatten() {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            if !name.starts_with('.') && !keep.contains(name.as_ref()) {
+            let stale =
+                || e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE));
+            let remove = if name.starts_with('.') { stale() } else { !keep.contains(name.as_ref()) };
+            if remove {
                 let _ = std::fs::remove_file(e.path());
             }
         }

@@ -310,3 +310,24 @@ fn a_summary_of_an_unchanged_project_is_printed() {
     assert!(text.contains("nothing changed"), "{text}");
     assert!(text.contains("top bottleneck"), "{text}");
 }
+
+/// A killed build can leave a temporary part behind: the next build removes it once it is an
+/// hour old, and leaves a fresh one (another build may be writing it).
+#[test]
+fn a_killed_builds_leftovers_are_removed_when_stale() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    stored_rebuild(&root, 16, 16, 16, "first build");
+    let parts = root.join(ftc::build::CACHE_DIR).join("parts");
+    let stale = parts.join(".0123abcd.4242");
+    let fresh = parts.join(".4567ef01.4343");
+    std::fs::write(&stale, b"half a part").expect("write");
+    std::fs::write(&fresh, b"half a part").expect("write");
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options().write(true).open(&stale).expect("open").set_modified(two_hours_ago).expect("age it");
+    let b = ftc::build::build_stored(&root).expect("builds");
+    assert_eq!(b.read, Some((0, 16)));
+    assert!(!stale.exists(), "a stale temporary part is removed");
+    assert!(fresh.exists(), "a fresh one is left to the build writing it");
+}
