@@ -15,15 +15,21 @@ fn outcome(b: &Build) -> (String, ftc::analyse::Report, ftc::render::site::Site)
     (format!("{:?}", b.dataset), b.report.clone(), site)
 }
 
-/// Rebuild with the cache; check it equals a fresh build and read `read` of `files` files.
-fn rebuild(root: &Path, cache: &mut FileCache, read: usize, files: usize, what: &str) -> ftc::render::site::Site {
-    let cached = outcome(&build_cached(root, cache).expect("builds"));
+/// Check a build that reused parts hands on what a fresh build of `root` does; its site.
+fn same_as_fresh(root: &Path, b: &Build, what: &str) -> ftc::render::site::Site {
+    let cached = outcome(b);
     let fresh = outcome(&build(root).expect("builds"));
-    assert_eq!((cache.read_last, cache.files_last), (read, files), "{what}: spreadsheets read again, of all");
     assert!(cached.0 == fresh.0, "{what}: the dataset differs from a fresh build's");
     assert!(cached.1 == fresh.1, "{what}: the report differs from a fresh build's");
     assert!(cached.2 == fresh.2, "{what}: the site differs from a fresh build's");
     cached.2
+}
+
+/// Rebuild with the cache; check it equals a fresh build and read `read` of `files` files.
+fn rebuild(root: &Path, cache: &mut FileCache, read: usize, files: usize, what: &str) -> ftc::render::site::Site {
+    let b = build_cached(root, cache).expect("builds");
+    assert_eq!((cache.read_last, cache.files_last), (read, files), "{what}: spreadsheets read again, of all");
+    same_as_fresh(root, &b, what)
 }
 
 #[test]
@@ -81,14 +87,10 @@ fn a_cached_rebuild_reads_only_changed_files_and_equals_a_fresh_build() {
 fn stored_rebuild(root: &Path, read: usize, files: usize, stored: usize, what: &str) -> ftc::render::site::Site {
     let b = ftc::build::build_stored(root).expect("builds");
     assert_eq!(b.read, Some((read, files)), "{what}: spreadsheets read again, of all");
-    let cached = outcome(&b);
-    let fresh = outcome(&build(root).expect("builds"));
-    assert!(cached.0 == fresh.0, "{what}: the dataset differs from a fresh build's");
-    assert!(cached.1 == fresh.1, "{what}: the report differs from a fresh build's");
-    assert!(cached.2 == fresh.2, "{what}: the site differs from a fresh build's");
+    let site = same_as_fresh(root, &b, what);
     let parts = std::fs::read_dir(root.join(ftc::build::CACHE_DIR).join("parts")).expect("the parts folder").count();
     assert_eq!(parts, stored, "{what}: parts left in the cache");
-    cached.2
+    site
 }
 
 #[test]
