@@ -121,8 +121,8 @@ fn serve_scenario(project: &Path, seed: u64) {
         stage("ingest"),
         stage("validate"),
         stage("analyse"),
-        cache.read_last,
-        cache.files_last,
+        b.read.map_or(0, |r| r.0),
+        b.read.map_or(0, |r| r.1),
         peak_rss_mb(),
         site.len()
     );

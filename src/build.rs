@@ -376,9 +376,6 @@ pub fn build(root: &Path) -> Result<Build, ProjectError> {
 pub struct FileCache {
     settings: Option<[u8; 32]>,
     parts: std::collections::HashMap<std::path::PathBuf, ([u8; 32], Dataset)>,
-    /// Files read and validated by the last build (the rest came from the cache), of how many.
-    pub read_last: usize,
-    pub files_last: usize,
 }
 
 /// What a submission's part depends on beyond itself (the settings' text) hashes to.
@@ -399,21 +396,36 @@ fn settings_hash(settings: &crate::project::Settings) -> [u8; 32] {
 }
 
 /// [`build`], reusing from `cache` the parts of files unchanged since its last build and
-/// keeping the new ones there. The result is the same as [`build`]'s.
+/// keeping the new ones there (see [`FileCache`]). The result is the same as [`build`]'s, with
+/// [`Build::read`] saying how many files were read and validated.
 pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, ProjectError> {
-    cache.read_last = 0;
-    cache.files_last = 0;
+    build_reusing(root, Some(cache))
+}
+
+/// [`build`], reusing the parts stored in the project's [`DiskCache`] by an earlier build of
+/// this executable for files with the same bytes and settings, and storing the new ones. The
+/// result is the same as [`build`]'s, with [`Build::read`] saying how many files were read and
+/// validated. Without a cache folder (a read-only project) every file is read, as [`build`]
+/// does.
+pub fn build_stored(root: &Path) -> Result<Build, ProjectError> {
+    build_reusing(root, None)
+}
+
+/// [`build_cached`] with a `memory` cache (a preview), else [`build_stored`].
+fn build_reusing(root: &Path, mut memory: Option<&mut FileCache>) -> Result<Build, ProjectError> {
     let mut t = Timings::default();
     let (project, settings) = load_settings(root, &mut t)?;
-    if cache.settings != Some(settings) {
+    if let Some(cache) = memory.as_deref_mut()
+        && cache.settings != Some(settings)
+    {
         cache.parts.clear();
         cache.settings = Some(settings);
     }
     // What is not in memory may be on disk, from `ftc build` or an earlier preview: a new
     // preview starts from the parts the last build stored.
     let store = DiskCache::open(root, settings);
-    let old = &cache.parts;
-    let reuse = |job: &ingest::Job, hash: &[u8; 32]| match old.get(&job.path) {
+    let old = memory.as_deref().map(|c| &c.parts);
+    let reuse = |job: &ingest::Job, hash: &[u8; 32]| match old.and_then(|o| o.get(&job.path)) {
         Some((h, part)) if h == hash => Some(part.clone()),
         _ => store.as_ref().and_then(|s| s.get(job, hash)),
     };
@@ -423,56 +435,31 @@ pub fn build_cached(root: &Path, cache: &mut FileCache) -> Result<Build, Project
         }
     };
     let (parts, folder_findings) = read_parts(&project, &mut t, reuse, keep);
+    let read = (parts.iter().filter(|p| p.3).count(), parts.len());
     if let Some(s) = &store {
         s.prune(parts.iter().filter_map(|(job, hash, _, _)| hash.map(|h| s.key(job, &h))).collect());
     }
-    cache.read_last = parts.iter().filter(|p| p.3).count();
-    cache.files_last = parts.len();
     // With the project's disk cache the parts are not also held in memory: reading them back
     // costs about what copying them did, and a national preview holds 100 MB less. Without one
-    // (a read-only project) memory is all there is.
+    // (a read-only project) a preview's memory is all there is.
     let mut kept = std::collections::HashMap::new();
     let mut joined = Vec::with_capacity(parts.len());
     for (job, hash, part, _) in parts {
         if let Some(hash) = hash
+            && memory.is_some()
             && store.is_none()
         {
             kept.insert(job.path, (hash, part.clone()));
         }
         joined.push(part);
     }
-    cache.parts = kept;
-    let ctx = Context { geography: &project.geography, config: Some(&project.config) };
-    let dataset = t.time("validate", || validate::assemble(folder_findings, joined, &ctx));
-    Ok(analysed(project, dataset, t))
-}
-
-/// [`build`], reusing the parts stored in the project's [`DiskCache`] by an earlier build of
-/// this executable for files with the same bytes and settings, and storing the new ones. The
-/// result is the same as [`build`]'s, with [`Build::read`] saying how many files were read and
-/// validated. Without a cache folder (a read-only project) every file is read, as [`build`]
-/// does.
-pub fn build_stored(root: &Path) -> Result<Build, ProjectError> {
-    let mut t = Timings::default();
-    let (project, settings) = load_settings(root, &mut t)?;
-    let store = DiskCache::open(root, settings);
-    let reuse = |job: &ingest::Job, hash: &[u8; 32]| store.as_ref().and_then(|s| s.get(job, hash));
-    let keep = |job: &ingest::Job, hash: &[u8; 32], part: &Dataset| {
-        if let Some(s) = &store {
-            s.put(job, hash, part);
-        }
-    };
-    let (parts, folder_findings) = read_parts(&project, &mut t, reuse, keep);
-    let read = parts.iter().filter(|p| p.3).count();
-    let files = parts.len();
-    if let Some(s) = &store {
-        s.prune(parts.iter().filter_map(|(job, hash, _, _)| hash.map(|h| s.key(job, &h))).collect());
+    if let Some(cache) = memory {
+        cache.parts = kept;
     }
-    let joined = parts.into_iter().map(|p| p.2).collect();
     let ctx = Context { geography: &project.geography, config: Some(&project.config) };
     let dataset = t.time("validate", || validate::assemble(folder_findings, joined, &ctx));
     let mut b = analysed(project, dataset, t);
-    b.read = Some((read, files));
+    b.read = Some(read);
     Ok(b)
 }
 

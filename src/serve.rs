@@ -175,13 +175,13 @@ fn watch(root: &Path, mut build: Option<Build>, mut cache: FileCache, state: &Sh
             }
             _ => {
                 let (b, r) = full_build(root, audience, &mut cache);
+                let read = match (&r, b.as_ref().and_then(|b| b.read)) {
+                    (Ok(_), Some((k, n))) if n > 0 => format!(" ({k} of {n} spreadsheets read again)"),
+                    _ => String::new(),
+                };
                 if b.is_some() {
                     build = b;
                 }
-                let read = match (&r, cache.files_last) {
-                    (Ok(_), n) if n > 0 => format!(" ({} of {n} spreadsheets read again)", cache.read_last),
-                    _ => String::new(),
-                };
                 (format!("rebuilt{read}{}", outcome(&r)), r)
             }
         };
