@@ -5,6 +5,8 @@ use crate::analyse::{self, AreaReport, Report};
 use crate::finding::Severity;
 use crate::ingest;
 use crate::project::{Project, ProjectError};
+use crate::render::downloads::Table;
+use crate::render::xlsx::SheetStore;
 use crate::validate::{self, Context, Dataset};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -25,6 +27,9 @@ pub struct Build {
     /// With a [`DiskCache`]: the submissions read and validated (the rest came from the cache),
     /// of how many.
     pub read: Option<(usize, usize)>,
+    /// The project's build cache, when this build used one: rendering keeps the downloads
+    /// workbook's sheets there too ([`DiskCache::sheets`]).
+    pub cache: Option<DiskCache>,
 }
 
 impl Build {
@@ -162,8 +167,6 @@ pub struct EditionInfo {
     pub audience: crate::disclose::Audience,
     pub changes: Option<crate::publish::diff::Diff>,
     pub reason: String,
-    /// The CSV downloads, when they were made already (for the diff): reused, not redone.
-    pub downloads: Option<crate::render::site::Site>,
 }
 
 /// Render the site in memory as edition `id` (the latest period when `None`), with no
@@ -188,7 +191,13 @@ pub fn waiting_period(b: &Build) -> Option<crate::period::Period> {
     b.project.config.periods.keys().filter_map(|k| k.parse().ok()).max()
 }
 
-fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &'a EditionInfo) -> crate::render::site::SiteInput<'a> {
+fn site_input<'a>(
+    b: &'a Build,
+    files: RenderFiles,
+    ed: &EditionInfo,
+    tables: Option<&'a [Table<'a>]>,
+    sheets: Option<&'a dyn SheetStore>,
+) -> crate::render::site::SiteInput<'a> {
     crate::render::site::SiteInput {
         report: &b.report,
         dataset: &b.dataset,
@@ -202,28 +211,40 @@ fn site_input<'a>(b: &'a Build, files: RenderFiles, ed: &'a EditionInfo) -> crat
         reason: ed.reason.clone(),
         audience: ed.audience.as_str().to_string(),
         waiting: waiting_period(b),
-        csvs_made: ed.downloads.is_some(),
+        tables,
+        sheets,
     }
 }
 
-/// Render the site in memory as the edition `ed` (whose CSV downloads, when made already, are
-/// moved into the site).
+/// Render the site in memory as the edition `ed`.
 pub fn render_edition(
     b: &Build,
-    mut ed: EditionInfo,
+    ed: EditionInfo,
+) -> Result<(crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
+    render_with(b, ed, None, None)
+}
+
+/// Render the site in memory as the edition `ed`. `made`: the download tables and their CSVs,
+/// when they were made already (for the diff): the CSVs are moved into the site and the workbook
+/// is written from the same tables. `sheets`: where the workbook's compressed sheets are kept
+/// between builds (the same bytes with it or without).
+pub(crate) fn render_with<'a>(
+    b: &'a Build,
+    ed: EditionInfo,
+    made: Option<(&'a [Table<'a>], crate::render::site::Site)>,
+    sheets: Option<&'a dyn SheetStore>,
 ) -> Result<(crate::render::site::Site, Vec<String>), crate::render::site::RenderError> {
     let latest = b.report.latest().map(|p| p.period);
     let (files, problems) = load_render_inputs(&b.project.root, latest, ed.audience);
-    let mut site = crate::render::site::render_site(&site_input(b, files, &ed))?;
-    if let Some(csvs) = ed.downloads.take() {
-        site.extend(csvs);
-    }
+    let (tables, csvs) = made.unzip();
+    let mut site = crate::render::site::render_site(&site_input(b, files, &ed, tables, sheets))?;
+    site.extend(csvs.unwrap_or_default());
     Ok((site, problems))
 }
 
-/// The CSV downloads of a build, as the site publishes them.
-pub fn csv_downloads(b: &Build) -> crate::render::site::Site {
-    crate::render::site::csv_downloads(&site_input(b, RenderFiles::default(), &EditionInfo::default()))
+/// The download tables of a build, as the site publishes them.
+pub fn download_tables(b: &Build) -> Vec<Table<'_>> {
+    crate::render::site::download_tables(&site_input(b, RenderFiles::default(), &EditionInfo::default(), None, None))
 }
 
 /// How to publish a build.
@@ -289,11 +310,13 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let period = latest_period(&b);
     let next = p::next(&all, &period, &fp);
     // What changed since the previous edition, from its downloads against this build's: the
-    // downloads are rendered here once and the render stage reuses them.
-    let (changes, downloads) = t.time("diff", || -> Result<_, anyhow::Error> {
+    // download tables and CSVs are made here once; the render stage moves the CSVs into the site
+    // and writes the workbook from the same tables.
+    let (changes, made) = t.time("diff", || -> Result<_, anyhow::Error> {
         let Some(prev) = &next.previous else { return Ok((None, None)) };
         let dir = opts.out.join(&prev.edition);
-        let downloads = csv_downloads(&b);
+        let tables = download_tables(&b);
+        let downloads = crate::render::site::csvs(&tables);
         // The rows both editions publish byte for byte are left out before anything is parsed.
         // This build's tables are borrowed from the downloads, not copied.
         let path = |n: &str| format!("downloads/{n}.csv");
@@ -304,11 +327,18 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
             diff::PairError::First(e) => anyhow::anyhow!("{}: {e}", dir.display()),
             diff::PairError::Second(e) => anyhow::anyhow!(e),
         })?;
-        Ok((Some(diff::compare(&prev.edition, &old, &next.id, &new)), Some(downloads)))
+        let changes = diff::compare(&prev.edition, &old, &next.id, &new);
+        Ok((Some(changes), Some((tables, downloads))))
     })?;
-    let ed =
-        EditionInfo { id: next.id.clone(), audience: opts.audience, changes, reason: next.reason.clone(), downloads };
-    let (mut site, problems) = t.time("render", || render_edition(&b, ed))?;
+    let ed = EditionInfo { id: next.id.clone(), audience: opts.audience, changes, reason: next.reason.clone() };
+    let (tables, csvs) = made.unzip();
+    let made = tables.as_deref().zip(csvs);
+    let sheets = b.cache.as_ref().and_then(|c| c.sheets(opts.audience));
+    let store = sheets.as_ref().map(|s| s as &dyn SheetStore);
+    let (mut site, problems) = t.time("render", || render_with(&b, ed, made, store))?;
+    if let Some(s) = &sheets {
+        s.prune();
+    }
     let date = p::BuildDate::choose(
         b.project.config.edition.date,
         std::env::var("SOURCE_DATE_EPOCH").ok().as_deref(),
@@ -460,6 +490,7 @@ fn build_reusing(root: &Path, mut memory: Option<&mut FileCache>) -> Result<Buil
     let dataset = t.time("validate", || validate::assemble(folder_findings, joined, &ctx));
     let mut b = analysed(project, dataset, t);
     b.read = Some(read);
+    b.cache = store;
     Ok(b)
 }
 
@@ -630,20 +661,92 @@ impl DiskCache {
         }
     }
 
-    /// Remove every part but `keep`. A temporary file (its name starts with a dot) belongs to a
-    /// build still writing it, unless it is older than [`STALE`]: then its build was killed.
+    /// Remove every part but `keep` ([`prune_dir`]).
     fn prune(&self, keep: std::collections::HashSet<String>) {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
-        for e in entries.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            let stale =
-                || e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE));
-            let remove = if name.starts_with('.') { stale() } else { !keep.contains(name.as_ref()) };
-            if remove {
-                let _ = std::fs::remove_file(e.path());
-            }
+        prune_dir(&self.dir, &keep);
+    }
+
+    /// The compressed sheets of the downloads workbook of `audience`'s editions, in
+    /// `.ftc-cache/sheets/<audience>/`: one folder per audience, so that public and internal
+    /// builds, whose tables differ, do not remove each other's.
+    pub fn sheets(&self, audience: crate::disclose::Audience) -> Option<SheetCache> {
+        let dir = self.dir.parent()?.join("sheets").join(audience.as_str());
+        std::fs::create_dir_all(&dir).ok()?;
+        Some(SheetCache { dir, salt: self.salt, used: std::sync::Mutex::default() })
+    }
+}
+
+/// Remove every file of `dir` but `keep`. A temporary file (its name starts with a dot) belongs
+/// to a build still writing it, unless it is older than [`STALE`]: then its build was killed.
+fn prune_dir(dir: &Path, keep: &std::collections::HashSet<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let stale = || e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age > STALE));
+        let remove = if name.starts_with('.') { stale() } else { !keep.contains(name.as_ref()) };
+        if remove {
+            let _ = std::fs::remove_file(e.path());
         }
+    }
+}
+
+/// The downloads workbook's compressed sheets of one audience, in the build cache
+/// ([`DiskCache::sheets`]). A file is named by the SHA-256 of the cache's key (this executable
+/// and the project's settings) and the sheet's ([`crate::render::xlsx::sheet_key`]); it holds
+/// that name's 32 bytes, the sheet's one-entry zip, and the SHA-256 of the zip, so a damaged,
+/// cut or renamed file is not taken. After each build only the sheets it used are left.
+pub struct SheetCache {
+    dir: std::path::PathBuf,
+    salt: [u8; 32],
+    used: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl SheetCache {
+    fn name(&self, key: &[u8; 32]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        Sha256::new().chain_update(self.salt).chain_update(b"sheet").chain_update(key).finalize().into()
+    }
+
+    fn note(&self, name: String) {
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(name);
+        }
+    }
+
+    /// Remove every sheet this build did not use.
+    pub fn prune(&self) {
+        let keep = self.used.lock().map(|u| u.clone()).unwrap_or_default();
+        prune_dir(&self.dir, &keep);
+    }
+}
+
+impl SheetStore for SheetCache {
+    fn get(&self, key: &[u8; 32]) -> Option<Vec<u8>> {
+        use sha2::{Digest, Sha256};
+        let name = self.name(key);
+        let hex = crate::publish::inputs::hex(&name);
+        let bytes = std::fs::read(self.dir.join(&hex)).ok()?;
+        let body = bytes.strip_prefix(&name)?;
+        let (zip, sum) = body.split_at_checked(body.len().checked_sub(32)?)?;
+        if Sha256::digest(zip)[..] != *sum {
+            return None;
+        }
+        self.note(hex);
+        Some(zip.to_vec())
+    }
+
+    fn put(&self, key: &[u8; 32], zip: &[u8]) {
+        use sha2::{Digest, Sha256};
+        let name = self.name(key);
+        let hex = crate::publish::inputs::hex(&name);
+        let bytes = [&name[..], zip, &Sha256::digest(zip)[..]].concat();
+        let tmp = self.dir.join(format!(".{hex}.{}", std::process::id()));
+        if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, self.dir.join(&hex)).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return;
+        }
+        self.note(hex);
     }
 }
 
@@ -655,7 +758,7 @@ fn analysed(project: Project, dataset: Dataset, mut t: Timings) -> Build {
         *budget_lines.entry((r.period.map(|p| p.to_string()).unwrap_or_default(), r.province.clone())).or_default() +=
             1;
     }
-    Build { project, dataset, report, budget_lines, timings: t, read: None }
+    Build { project, dataset, report, budget_lines, timings: t, read: None, cache: None }
 }
 
 /// Per period and province: files read, rows used, findings.

@@ -83,13 +83,7 @@ fn preview_id(b: &Build) -> String {
 }
 
 fn render(b: &Build, audience: Audience) -> Result<Site, String> {
-    let ed = EditionInfo {
-        id: preview_id(b),
-        audience,
-        changes: None,
-        reason: "preview (ftc serve)".into(),
-        downloads: None,
-    };
+    let ed = EditionInfo { id: preview_id(b), audience, changes: None, reason: "preview (ftc serve)".into() };
     crate::build::render_edition(b, ed).map(|(site, _)| site).map_err(|e| e.to_string())
 }
 

@@ -333,3 +333,166 @@ fn a_killed_builds_leftovers_are_removed_when_stale() {
     assert!(!stale.exists(), "a stale temporary part is removed");
     assert!(fresh.exists(), "a fresh one is left to the build writing it");
 }
+
+/// Every file of a site's edition `id`, by its path in the edition.
+fn edition_files(site: &Path, id: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let dir = site.join(id);
+    walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .map(|e| e.expect("walk"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(&dir).expect("inside").to_string_lossy().into_owned();
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect()
+}
+
+/// The downloads workbook's compressed sheets kept in the build cache, with when each was written.
+fn stored_sheets(root: &Path, audience: &str) -> std::collections::BTreeMap<String, std::time::SystemTime> {
+    std::fs::read_dir(root.join(ftc::build::CACHE_DIR).join("sheets").join(audience))
+        .expect("the sheets folder")
+        .map(|e| e.expect("entry"))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.metadata().expect("meta").modified().expect("mtime")))
+        .collect()
+}
+
+/// The downloads workbook's sheets are kept in the build cache: an edition built with it is
+/// byte for byte the one a build without it makes, after a change (where the unchanged tables'
+/// sheets are copied, not compressed again) and after every stored sheet was damaged.
+#[test]
+fn workbook_sheets_from_the_cache_give_the_same_editions() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let publish = |site: &str, cache: bool| -> String {
+        let opts = ftc::build::PublishOptions {
+            out: dir.path().join(site),
+            pdf: false,
+            audience: ftc::disclose::Audience::Public,
+            cache,
+        };
+        match ftc::build::publish(&root, &opts).expect("publishes") {
+            ftc::build::Published::New { manifest, .. } => manifest.edition.clone(),
+            ftc::build::Published::Unchanged { .. } => panic!("{site}: the inputs changed, a new edition is due"),
+        }
+    };
+    let both = |what: &str| {
+        let (with, without) = (publish("with", true), publish("without", false));
+        assert_eq!(with, without, "{what}");
+        let (a, b) =
+            (edition_files(&dir.path().join("with"), &with), edition_files(&dir.path().join("without"), &with));
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{what}: the same files");
+        for (path, bytes) in &a {
+            assert!(*bytes == b[path], "{what}: {path} differs from the edition built without the cache");
+        }
+        assert!(a.contains_key("downloads/ftc-data.xlsx"));
+    };
+
+    both("first edition");
+    let first = stored_sheets(&root, "public");
+    assert_eq!(first.len(), 4, "a sheet per download table: {first:?}");
+    let folder = root.join(ftc::build::CACHE_DIR).join("sheets/public");
+    let first_bytes: Vec<Vec<u8>> = first.keys().map(|name| std::fs::read(folder.join(name)).expect("read")).collect();
+
+    // One province's cascade replaced: the budget did not change, so its sheet is taken from
+    // the cache (not written again), and the cascade's is new.
+    let q3 = root.join("submissions/2026-Q3");
+    std::fs::copy(root.join("submissions/2026-Q2/12-phnom-penh/cascade.xlsx"), q3.join("12-phnom-penh/cascade.xlsx"))
+        .expect("replace");
+    both("one cascade replaced");
+    let second = stored_sheets(&root, "public");
+    assert_eq!(second.len(), 4, "only this build's sheets are kept: {second:?}");
+    let kept = second.iter().filter(|(name, when)| first.get(*name) == Some(when)).count();
+    assert!(kept >= 1, "the unchanged budget sheet was reused: {first:?} then {second:?}");
+    assert!(kept < 4, "the changed cascade's sheet was written again");
+
+    // Every stored sheet damaged (the same sheet's file from the build before, cut, a bit
+    // flipped, another sheet's whole file, not a sheet at all), then a budget replaced, so
+    // that the cascade's sheet is looked up again: none is taken, and the edition is still the
+    // same.
+    let whole: Vec<Vec<u8>> = second.keys().map(|name| std::fs::read(folder.join(name)).expect("read")).collect();
+    let sheet_of = |bytes: &[u8]| {
+        let at = bytes.windows(19).position(|w| w == b"xl/worksheets/sheet").expect("a sheet's name");
+        bytes[at + 19]
+    };
+    let mut stale = None;
+    for (i, name) in second.keys().enumerate() {
+        let mut bytes = whole[i].clone();
+        let older = first_bytes.iter().find(|b| !first.contains_key(name) && sheet_of(b) == b'1');
+        match (older, i % 4) {
+            (Some(older), _) if sheet_of(&whole[i]) == b'1' => {
+                bytes = older.clone();
+                stale = Some((name.clone(), whole[i].clone()));
+            }
+            (_, 0) => bytes.truncate(bytes.len() - 1),
+            (_, 1) => {
+                let at = bytes.len() / 2;
+                bytes[at] ^= 0x10;
+            }
+            (_, 2) => bytes = whole[(i + 1) % whole.len()].clone(),
+            _ => bytes = b"not a sheet".to_vec(),
+        }
+        std::fs::write(folder.join(name), bytes).expect("damage");
+    }
+    let (stale, right) = stale.expect("the cascade sheet's file from the first build was put in place of the second's");
+    std::fs::copy(root.join("submissions/2026-Q2/12-phnom-penh/budget.xlsx"), q3.join("12-phnom-penh/budget.xlsx"))
+        .expect("replace");
+    both("every stored sheet damaged");
+    let looked_up = std::fs::read(folder.join(&stale)).expect("the cascade's sheet was looked up, so kept");
+    assert!(looked_up == right, "the older cascade sheet was refused and the right one stored in its place");
+    let third = stored_sheets(&root, "public");
+    assert!(
+        third.keys().all(|name| !second.contains_key(name) || third[name] != second[name]),
+        "damaged sheets are replaced"
+    );
+}
+
+/// A stored sheet is given back whole, and only under its own key: a file cut, emptied, with a
+/// bit flipped, grown, or holding another key's sheet is not taken.
+#[test]
+fn a_damaged_stored_sheet_is_not_taken() {
+    use ftc::render::xlsx::SheetStore;
+    let dir = tempfile::tempdir().expect("tmp");
+    let cache = ftc::build::DiskCache::open(dir.path(), [7; 32]).expect("a cache folder");
+    let sheets = cache.sheets(ftc::disclose::Audience::Internal).expect("a sheets folder");
+    let (a, b) = ([1u8; 32], [2u8; 32]);
+    let (za, zb) = (b"the first sheet's zip".to_vec(), b"the second sheet's zip".to_vec());
+    sheets.put(&a, &za);
+    sheets.put(&b, &zb);
+    assert_eq!(sheets.get(&a), Some(za.clone()));
+    assert_eq!(sheets.get(&b), Some(zb.clone()));
+    let folder = dir.path().join(ftc::build::CACHE_DIR).join("sheets/internal");
+    let files: Vec<std::path::PathBuf> =
+        std::fs::read_dir(&folder).expect("folder").map(|e| e.expect("e").path()).collect();
+    assert_eq!(files.len(), 2);
+    let file_a =
+        files.iter().find(|f| std::fs::read(f).expect("read").windows(za.len()).any(|w| w == za)).expect("a's file");
+    let file_b = files.iter().find(|f| *f != file_a).expect("b's file");
+    let whole = std::fs::read(file_a).expect("read");
+    let damaged: Vec<(&str, Vec<u8>)> = vec![
+        ("cut", whole[..whole.len() - 1].to_vec()),
+        ("emptied", Vec::new()),
+        ("a bit flipped in the sheet", {
+            let mut x = whole.clone();
+            x[40] ^= 1;
+            x
+        }),
+        ("a bit flipped in the key", {
+            let mut x = whole.clone();
+            x[0] ^= 1;
+            x
+        }),
+        ("grown", [&whole[..], b"more"].concat()),
+        ("another key's sheet", std::fs::read(file_b).expect("read")),
+    ];
+    for (what, bytes) in damaged {
+        std::fs::write(file_a, &bytes).expect("damage");
+        assert_eq!(sheets.get(&a), None, "{what}");
+    }
+    std::fs::write(file_a, &whole).expect("restore");
+    assert_eq!(sheets.get(&a), Some(za), "whole again");
+    // Another executable or other settings: another cache key, so nothing is found.
+    let other = ftc::build::DiskCache::open(dir.path(), [8; 32]).expect("a cache folder");
+    assert_eq!(other.sheets(ftc::disclose::Audience::Internal).expect("folder").get(&b), None);
+}

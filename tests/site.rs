@@ -189,7 +189,8 @@ fn templates_can_be_overridden_by_the_project() {
         reason: String::new(),
         audience: "internal".into(),
         waiting: None,
-        csvs_made: false,
+        tables: None,
+        sheets: None,
     };
     let site = ftc::render::site::render_site(&input).expect("renders");
     assert!(html(&site, "en/methodology.html").contains("<h1>CUSTOM</h1>"));

@@ -229,8 +229,12 @@ pub fn to_csv(t: &Table) -> Vec<u8> {
 
 /// One workbook with a sheet per table, written by [`super::xlsx`] (sheets built and compressed in
 /// parallel, fixed dates: the same tables make the same bytes).
-pub fn to_xlsx(tables: &[&Table], title: &str) -> Result<Vec<u8>, super::xlsx::XlsxError> {
-    super::xlsx::write_workbook(tables, title)
+pub fn to_xlsx(
+    tables: &[&Table],
+    title: &str,
+    store: Option<&dyn super::xlsx::SheetStore>,
+) -> Result<Vec<u8>, super::xlsx::XlsxError> {
+    super::xlsx::write_workbook(tables, title, store)
 }
 
 #[cfg(test)]
@@ -253,6 +257,6 @@ mod tests {
         let csv = String::from_utf8(to_csv(&t)).expect("utf-8");
         assert!(csv.contains("'=cmd"), "{csv}");
         assert!(csv.contains(",-3"), "numbers stay numbers: {csv}");
-        assert!(to_xlsx(&[&t], "x").is_ok());
+        assert!(to_xlsx(&[&t], "x", None).is_ok());
     }
 }

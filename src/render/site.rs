@@ -69,10 +69,13 @@ pub struct SiteInput<'a> {
     pub audience: String,
     /// The newest period the project expects, for a project with no submissions yet.
     pub waiting: Option<crate::period::Period>,
-    /// The CSV downloads were made already ([`csv_downloads`], for the diff): only the workbook
-    /// is made here, and the caller adds the CSVs it holds (moved, not copied: they are 23 MB
-    /// nationally).
-    pub csvs_made: bool,
+    /// The download tables, when the caller made them already (with their CSVs, for the diff):
+    /// only the workbook is written here, from these, and the caller adds the CSVs it holds
+    /// (moved, not copied: they are 23 MB nationally). `None`: both are made here.
+    pub tables: Option<&'a [super::downloads::Table<'a>]>,
+    /// Where the downloads workbook's compressed sheets are kept between builds: a sheet whose
+    /// table is unchanged is copied from there (the bytes are the same with a store or without).
+    pub sheets: Option<&'a dyn super::xlsx::SheetStore>,
 }
 
 fn error_chain(e: &tera::Error) -> String {
@@ -294,7 +297,10 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
             .collect::<Result<_, RenderError>>()
     };
     // The downloads (the XLSX workbook's compression is the single largest task) alongside.
-    let (pages, downloads) = rayon::join(render_pages, || downloads_with(input, input.csvs_made));
+    let (pages, downloads) = rayon::join(render_pages, || match input.tables {
+        Some(tables) => workbook(tables, input).map(|x| Site::from([x])),
+        None => downloads(input),
+    });
     site.extend(pages?);
     site.extend(downloads?);
     site.insert("index.html".into(), view::root_redirect().into_bytes());
@@ -302,21 +308,31 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     Ok(site)
 }
 
-/// The download tables: cascade, budget, bottlenecks (explained in both languages) and findings.
+/// The download tables: cascade, budget, bottlenecks (explained in both languages) and findings,
+/// built side by side.
 pub fn download_tables<'a>(input: &SiteInput<'a>) -> Vec<super::downloads::Table<'a>> {
     use super::downloads::{budget_table, cascade_table, findings_table};
-    let findings = input
-        .dataset
-        .findings
-        .iter()
-        .chain(&input.report.findings)
-        .filter(|f| f.severity != crate::finding::Severity::Note);
-    vec![cascade_table(input.report), budget_table(input.report), bottlenecks_table(input), findings_table(findings)]
+    let findings = || {
+        findings_table(
+            input
+                .dataset
+                .findings
+                .iter()
+                .chain(&input.report.findings)
+                .filter(|f| f.severity != crate::finding::Severity::Note),
+        )
+    };
+    let ((cascade, budget), (bottlenecks, findings)) = rayon::join(
+        || rayon::join(|| cascade_table(input.report), || budget_table(input.report)),
+        || rayon::join(|| bottlenecks_table(input), findings),
+    );
+    vec![cascade, budget, bottlenecks, findings]
 }
 
 /// Every bottleneck of every area in the latest period, with its explanation in English and Khmer.
 fn bottlenecks_table<'a>(input: &SiteInput<'a>) -> super::downloads::Table<'a> {
     use super::downloads::{Cell, Table, text};
+    use rayon::prelude::*;
     let header =
         vec!["period", "level", "code", "name_en", "name_km", "kind", "severity", "explanation_en", "explanation_km"];
     let mut rows = Vec::new();
@@ -326,36 +342,43 @@ fn bottlenecks_table<'a>(input: &SiteInput<'a>) -> super::downloads::Table<'a> {
         let index = view::Index::default();
         let (en, km) =
             (Ctx { input, pr, lang: Lang::En, index: &index }, Ctx { input, pr, lang: Lang::Km, index: &index });
-        let areas = std::iter::once(&pr.initiative)
+        let areas: Vec<&AreaReport> = std::iter::once(&pr.initiative)
             .chain(pr.provinces.values())
             .chain(pr.districts.values())
-            .chain(pr.communes.values());
-        for a in areas {
-            let (ven, vkm) = (view::bottlenecks(a, &en), view::bottlenecks(a, &km));
-            for ((b, e), k) in a.bottlenecks.iter().zip(ven).zip(vkm) {
-                rows.push(vec![
-                    text(pr.period.to_string()),
-                    text(super::downloads::level(a)),
-                    text(&a.code),
-                    text(&a.name_en),
-                    text(&a.name_km),
-                    text(b.kind.key()),
-                    text(e.severity),
-                    text(e.explanation),
-                    if k.explanation.is_empty() { Cell::Empty } else { text(k.explanation) },
-                ]);
-            }
-        }
+            .chain(pr.communes.values())
+            .collect();
+        // Area by area in parallel (the explanations are most of the diff stage's work), in order.
+        let per_area: Vec<Vec<Vec<Cell<'a>>>> = areas
+            .par_iter()
+            .map(|a| {
+                let (ven, vkm) = (view::bottlenecks(a, &en), view::bottlenecks(a, &km));
+                a.bottlenecks
+                    .iter()
+                    .zip(ven)
+                    .zip(vkm)
+                    .map(|((b, e), k)| {
+                        vec![
+                            text(pr.period.to_string()),
+                            text(super::downloads::level(a)),
+                            text(&a.code),
+                            text(&a.name_en),
+                            text(&a.name_km),
+                            text(b.kind.key()),
+                            text(e.severity),
+                            text(e.explanation),
+                            if k.explanation.is_empty() { Cell::Empty } else { text(k.explanation) },
+                        ]
+                    })
+                    .collect()
+            })
+            .collect();
+        rows = per_area.into_iter().flatten().collect();
     }
     Table { name: "bottlenecks", header, rows }
 }
 
-/// The CSV downloads alone (what the diff between editions reads).
-pub fn csv_downloads(input: &SiteInput<'_>) -> Site {
-    csvs(&download_tables(input))
-}
-
-fn csvs(tables: &[super::downloads::Table]) -> Site {
+/// The CSV downloads of these tables, side by side.
+pub fn csvs(tables: &[super::downloads::Table]) -> Site {
     use rayon::prelude::*;
     tables
         .par_iter()
@@ -367,17 +390,19 @@ fn csvs(tables: &[super::downloads::Table]) -> Site {
         .collect()
 }
 
-/// The downloads: every table as CSV, and all of them in one XLSX, written side by side; only
-/// the workbook when the CSVs were made already.
-fn downloads_with(input: &SiteInput<'_>, csvs_made: bool) -> Result<Site, RenderError> {
+/// The workbook of these tables: `downloads/ftc-data.xlsx`.
+fn workbook(tables: &[super::downloads::Table], input: &SiteInput<'_>) -> Result<(String, Vec<u8>), RenderError> {
+    let xlsx = super::downloads::to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title, input.sheets)
+        .map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
+    Ok(("downloads/ftc-data.xlsx".into(), xlsx))
+}
+
+/// The downloads: every table as CSV, and all of them in one XLSX, written side by side.
+fn downloads(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     let tables = download_tables(input);
-    let (mut site, xlsx) = rayon::join(
-        || if csvs_made { Site::new() } else { csvs(&tables) },
-        || super::downloads::to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title),
-    );
-    let xlsx =
-        xlsx.map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
-    site.insert("downloads/ftc-data.xlsx".into(), xlsx);
+    let (mut site, xlsx) = rayon::join(|| csvs(&tables), || workbook(&tables, input));
+    let (path, bytes) = xlsx?;
+    site.insert(path, bytes);
     Ok(site)
 }
 
