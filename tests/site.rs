@@ -194,6 +194,21 @@ fn templates_can_be_overridden_by_the_project() {
     };
     let site = ftc::render::site::render_site(&input).expect("renders");
     assert!(html(&site, "en/methodology.html").contains("<h1>CUSTOM</h1>"));
+    // An override that reads the string table itself (`t.key`, not only `t["key"]`) is given it.
+    let mut reads = std::collections::BTreeMap::new();
+    reads.insert(
+        "page.html".to_string(),
+        "{% extends \"base.html\" %}{% block main %}<p id=\"t\">{{ t[\"footer\"] }}|{{ t.footer }}</p>{% endblock main %}"
+            .to_string(),
+    );
+    let input = ftc::render::site::SiteInput { overrides: reads, ..input };
+    let site = ftc::render::site::render_site(&input).expect("renders");
+    for lang in ["en", "km"] {
+        let page = html(&site, &format!("{lang}/methodology.html"));
+        let text = page.split("<p id=\"t\">").nth(1).and_then(|p| p.split("</p>").next()).expect("the paragraph");
+        let (literal, read) = text.split_once('|').expect("two halves");
+        assert!(!literal.is_empty() && literal == read, "{lang}: {text}");
+    }
     let mut broken = std::collections::BTreeMap::new();
     broken.insert("page.html".to_string(), "{% if %}".to_string());
     let input = ftc::render::site::SiteInput { overrides: broken, ..input };

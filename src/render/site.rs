@@ -164,6 +164,7 @@ pub fn resolve_strings(source: &str, lang: Lang) -> (String, bool) {
 
 fn resolve_tag(tag: &str, lang: Lang) -> (String, bool) {
     let bytes = tag.as_bytes();
+    let macro_tag = tag.trim_start_matches(['{', '%', '-', ' ']).starts_with("macro ");
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut out = String::with_capacity(tag.len());
     let mut rest = false;
@@ -195,13 +196,37 @@ fn resolve_tag(tag: &str, lang: Lang) -> (String, bool) {
                 i = end;
             }
             None => {
-                rest = true;
+                rest |= !names_or_passes_on(&out, after, macro_tag);
                 out.push('t');
                 i += 1;
             }
         }
     }
     (out, rest)
+}
+
+/// Whether a `t` that is not `t["key"]` (`before` it, `after` it, in a macro's definition tag or
+/// not) only names a parameter or argument, or passes the table on as a macro's argument of the
+/// same name (`m::table(rows=r, t=t)`): none of these reads the table, whose `t["key"]` inside the
+/// macro were written in too, so pages need no table, only something named `t` to pass on.
+fn names_or_passes_on(before: &str, after: &str, macro_tag: bool) -> bool {
+    let ends_argument = after.starts_with([',', ')']);
+    // `t=` names an argument (`t==` compares).
+    if after.starts_with('=') && !after.starts_with("==") {
+        return true;
+    }
+    // `{% macro table(rows, t) %}` declares a parameter.
+    if macro_tag && ends_argument {
+        return true;
+    }
+    // `t=t`: the table passed on under its own name.
+    let Some(head) = before.trim_end().strip_suffix('=') else { return false };
+    if head.ends_with(['=', '!', '<', '>']) {
+        return false;
+    }
+    let head = head.trim_end();
+    let named_t = head.strip_suffix('t').is_some_and(|h| !h.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
+    named_t && ends_argument
 }
 
 /// Render the whole site of the latest period.
@@ -284,6 +309,9 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
                 let mut c = c;
                 if tpl.needs_table {
                     c.insert("t", &table(lang));
+                } else {
+                    // Only passed on to macros (`t=t`), which were given its texts already.
+                    c.insert("t", &BTreeMap::<&str, &str>::new());
                 }
                 let html = tpl
                     .tera
@@ -515,6 +543,32 @@ mod tests {
         // A key not in the table, a computed key or `t.key` stays, and pages then need the table.
         for other in [r#"{{ t["no.such.key"] }}"#, "{{ t[name] }}", "{{ t.title }}"] {
             assert_eq!(resolve_strings(other, Lang::En), (other.to_string(), true), "{other}");
+        }
+        // Naming a macro's parameter `t`, or passing the table on under that name, reads nothing
+        // from it; passing it under another name, or using it any other way, may.
+        for (source, needs) in [
+            ("{% macro table(c, t) %}{% endmacro table %}", false),
+            ("{%- macro table(t, c) -%}{% endmacro table %}", false),
+            ("{{ m::table(c=cascade, t=t) }}", false),
+            ("{{ m::table(t = t, c=cascade) }}", false),
+            ("{{ m::table(strings=t) }}", true),
+            ("{{ m::table(t=t | length) }}", true),
+            ("{% set x = t %}", true),
+            ("{% if t == t %}x{% endif %}", true),
+            ("{% if x != t %}x{% endif %}", true),
+            ("{{ m::table(at=t) }}", true),
+        ] {
+            assert_eq!(resolve_strings(source, Lang::En).1, needs, "{source}");
+        }
+    }
+
+    #[test]
+    fn built_in_pages_carry_no_string_table() {
+        // Every built-in `t` is a key written in or the table passed on to a macro: no page's
+        // context carries the 350 strings (it did, for every page, when the macros' `t=t`
+        // counted as a use).
+        for lang in Lang::ALL {
+            assert!(!templates_for(&BTreeMap::new(), lang).expect("parses").needs_table, "{lang:?}");
         }
     }
 
