@@ -152,7 +152,7 @@ pub fn load_render_inputs(
 }
 
 /// What a project adds to the report for rendering.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct RenderFiles {
     pub pages: Vec<(String, crate::render::markdown::Document)>,
     pub narratives: BTreeMap<String, crate::render::markdown::Document>,
@@ -191,7 +191,7 @@ pub fn waiting_period(b: &Build) -> Option<crate::period::Period> {
     b.project.config.periods.keys().filter_map(|k| k.parse().ok()).max()
 }
 
-fn site_input<'a>(
+pub(crate) fn site_input<'a>(
     b: &'a Build,
     files: RenderFiles,
     ed: &EditionInfo,

@@ -9,14 +9,16 @@
 //!   validating again only the spreadsheets whose bytes changed ([`crate::build::FileCache`]),
 //!   unless `ftc.toml` or `geography.csv` changed, which re-reads them all.
 //! - A failed build keeps no stale page: every page shows the error until the next good build.
+//! - Pages are rendered when they are first asked for ([`Preview::file`]), with the function
+//!   `ftc build` renders every page with, and kept until the next change: after a change the
+//!   preview is ready as soon as the analysis is, and a browser's open pages render as they reload.
 //!
 //! Polling instead of OS file events keeps the feature free of dependencies and works the same
 //! on network drives; it costs one `stat` per input file four times a second.
 
-use crate::build::{Build, EditionInfo, FileCache};
+use crate::build::{Build, EditionInfo, FileCache, RenderFiles};
 use crate::disclose::Audience;
-use crate::render::site::Site;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -27,9 +29,11 @@ const POLL: Duration = Duration::from_millis(250);
 const QUIET: Duration = Duration::from_millis(300);
 const VERSION_PATH: &str = "/__ftc/version";
 
-/// What is being served.
+/// What is being served: the preview of the last good build, its files as rendered so far,
+/// and the last build's error, if it failed.
 struct State {
-    site: Site,
+    preview: Option<Arc<Preview>>,
+    rendered: HashMap<String, Arc<Vec<u8>>>,
     error: Option<String>,
     version: u64,
 }
@@ -82,31 +86,91 @@ fn preview_id(b: &Build) -> String {
     format!("{}-preview", crate::build::latest_period(b))
 }
 
-fn render(b: &Build, audience: Audience) -> Result<Site, String> {
-    let ed = EditionInfo { id: preview_id(b), audience, changes: None, reason: "preview (ftc serve)".into() };
-    crate::build::render_edition(b, ed).map(|(site, _)| site).map_err(|e| e.to_string())
+/// A build ready to be shown: its templates parsed and its pages listed, each page rendered
+/// when it is first asked for, exactly as `ftc build` renders it (the same function, one file
+/// at a time). After a change the preview is ready once the analysis is: the pages open in a
+/// browser are then rendered as they reload, not the whole site (3,400 pages nationally).
+pub struct Preview {
+    build: Arc<Build>,
+    files: RenderFiles,
+    edition: EditionInfo,
+    prepared: crate::render::site::Prepared,
+    /// The downloads workbook's compressed sheets, kept in the build cache as `ftc build` keeps
+    /// them.
+    sheets: Option<crate::build::SheetCache>,
 }
 
-/// Build the project and render its preview, as the server does on start and on a change
+impl Preview {
+    /// Parse the templates and list the pages of `build` as `audience` sees it.
+    pub fn new(build: Arc<Build>, audience: Audience) -> Result<Preview, String> {
+        let edition =
+            EditionInfo { id: preview_id(&build), audience, changes: None, reason: "preview (ftc serve)".into() };
+        let latest = build.report.latest().map(|p| p.period);
+        let (files, _) = crate::build::load_render_inputs(&build.project.root, latest, audience);
+        let sheets = build.cache.as_ref().and_then(|c| c.sheets(audience));
+        let input = crate::build::site_input(&build, files.clone(), &edition, None, None);
+        let prepared = crate::render::site::prepare(&input).map_err(|e| e.to_string())?;
+        drop(input);
+        Ok(Preview { build, files, edition, prepared, sheets })
+    }
+
+    fn input(&self) -> crate::render::site::SiteInput<'_> {
+        let store = self.sheets.as_ref().map(|s| s as &dyn crate::render::xlsx::SheetStore);
+        crate::build::site_input(&self.build, self.files.clone(), &self.edition, None, store)
+    }
+
+    /// Every path the preview serves.
+    pub fn paths(&self) -> Vec<String> {
+        self.prepared.paths(&self.input())
+    }
+
+    /// The file at `path`, rendered now, or `None` when the site has no such file.
+    pub fn file(&self, path: &str) -> Option<Result<Vec<u8>, String>> {
+        let file = crate::render::site::render_file(&self.input(), &self.prepared, path)?;
+        if path.ends_with(".xlsx")
+            && let Some(s) = &self.sheets
+        {
+            s.prune();
+        }
+        Some(file.map_err(|e| e.to_string()))
+    }
+
+    /// The build shown.
+    pub fn build(&self) -> &Build {
+        &self.build
+    }
+
+    /// The edition the preview renders as (`<period>-preview`).
+    pub fn edition(&self) -> &EditionInfo {
+        &self.edition
+    }
+}
+
+/// Build the project and prepare its preview, as the server does on start and on a change
 /// (public for the benchmark).
-pub fn full_build(root: &Path, audience: Audience, cache: &mut FileCache) -> (Option<Build>, Result<Site, String>) {
+pub fn full_build(
+    root: &Path,
+    audience: Audience,
+    cache: &mut FileCache,
+) -> (Option<Arc<Build>>, Result<Preview, String>) {
     match crate::build::build_cached(root, cache) {
         Ok(mut b) => {
             // As in `publish` (the cache keeps its own copy of the rows for the next rebuild).
             b.free_unrendered();
             crate::build::disclose(&mut b, audience, &Default::default());
-            let site = render(&b, audience);
-            (Some(b), site)
+            let b = Arc::new(b);
+            (Some(b.clone()), Preview::new(b, audience))
         }
         Err(e) => (None, Err(e.to_string())),
     }
 }
 
-fn store(state: &Shared, result: Result<Site, String>) {
+fn store(state: &Shared, result: Result<Preview, String>) {
     let mut s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     match result {
-        Ok(site) => {
-            s.site = site;
+        Ok(preview) => {
+            s.preview = Some(Arc::new(preview));
+            s.rendered.clear();
             s.error = None;
         }
         Err(e) => s.error = Some(e),
@@ -126,7 +190,8 @@ pub fn serve(root: &Path, port: u16, audience: Audience) -> std::io::Result<()> 
     if let Err(e) = &first {
         println!("build failed: {e}");
     }
-    let state: Shared = Arc::new(Mutex::new(State { site: Site::new(), error: None, version: 0 }));
+    let state: Shared =
+        Arc::new(Mutex::new(State { preview: None, rendered: HashMap::new(), error: None, version: 0 }));
     store(&state, first);
     println!("serving {} at http://{addr}/ (Ctrl-C to stop)", root.display());
     let _ = std::io::stdout().flush();
@@ -145,7 +210,7 @@ pub fn serve(root: &Path, port: u16, audience: Audience) -> std::io::Result<()> 
     Ok(())
 }
 
-fn watch(root: &Path, mut build: Option<Build>, mut cache: FileCache, state: &Shared, audience: Audience) {
+fn watch(root: &Path, mut build: Option<Arc<Build>>, mut cache: FileCache, state: &Shared, audience: Audience) {
     let mut seen = stamps(root);
     loop {
         std::thread::sleep(POLL);
@@ -164,7 +229,7 @@ fn watch(root: &Path, mut build: Option<Build>, mut cache: FileCache, state: &Sh
         }
         let (message, result) = match &build {
             Some(b) if render_only(&seen, &now) => {
-                let r = render(b, audience);
+                let r = Preview::new(b.clone(), audience);
                 (format!("re-rendered without re-reading spreadsheets{}", outcome(&r)), r)
             }
             _ => {
@@ -187,7 +252,7 @@ fn watch(root: &Path, mut build: Option<Build>, mut cache: FileCache, state: &Sh
     }
 }
 
-fn outcome(r: &Result<Site, String>) -> String {
+fn outcome(r: &Result<Preview, String>) -> String {
     match r {
         Ok(_) => String::new(),
         Err(e) => format!(": build failed: {e}"),
@@ -287,32 +352,59 @@ fn handle(mut stream: TcpStream, state: &Shared) -> std::io::Result<()> {
         drop(s);
         return respond(&mut stream, "500 Internal Server Error", content_type("x.html"), &body, "");
     }
-    match s.site.get(&rel) {
+    let (version, cached, preview) = (s.version, s.rendered.get(&rel).cloned(), s.preview.clone());
+    drop(s);
+    let file = match (cached, preview) {
+        (Some(bytes), _) => Some(bytes),
+        (None, None) => None,
+        (None, Some(preview)) => {
+            // Rendered outside the lock, so other pages are served meanwhile; kept for the next
+            // request unless a newer build came in.
+            match preview.file(&rel) {
+                None => None,
+                Some(Err(e)) if is_html => {
+                    let body = error_page(&e, version);
+                    return respond(&mut stream, "500 Internal Server Error", content_type("x.html"), &body, "");
+                }
+                Some(Err(e)) => {
+                    let body = format!("{rel}: {e}\n");
+                    return respond(
+                        &mut stream,
+                        "500 Internal Server Error",
+                        "text/plain; charset=utf-8",
+                        body.as_bytes(),
+                        "",
+                    );
+                }
+                Some(Ok(bytes)) => {
+                    let bytes = Arc::new(bytes);
+                    let mut s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if s.version == version {
+                        s.rendered.insert(rel.clone(), bytes.clone());
+                    }
+                    Some(bytes)
+                }
+            }
+        }
+    };
+    match file {
         Some(bytes) if is_html => {
-            let html = String::from_utf8_lossy(bytes);
-            let script = reload_script(s.version);
+            let html = String::from_utf8_lossy(&bytes);
+            let script = reload_script(version);
             let body = match html.rfind("</body>") {
                 Some(i) => format!("{}{script}{}", &html[..i], &html[i..]),
                 None => format!("{html}{script}"),
             };
-            drop(s);
             respond(&mut stream, "200 OK", content_type(&rel), body.as_bytes(), "")
         }
-        Some(bytes) => {
-            let body = bytes.clone();
-            drop(s);
-            respond(&mut stream, "200 OK", content_type(&rel), &body, "")
-        }
-        None => {
-            drop(s);
-            respond(
-                &mut stream,
-                "404 Not Found",
-                "text/plain; charset=utf-8",
-                format!("{rel}: not found\n").as_bytes(),
-                "",
-            )
-        }
+        Some(bytes) => respond(&mut stream, "200 OK", content_type(&rel), &bytes, ""),
+        None => respond(
+            &mut stream,
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            format!("{rel}: not found\n").as_bytes(),
+            "",
+        ),
     }
 }
 

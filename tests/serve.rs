@@ -128,3 +128,41 @@ fn serve_answers_rebuilds_rerenders_and_shows_errors() {
     assert!(before.len() > 1000, "{before}");
     assert_ne!(before, content(after), "Phnom Penh's page shows the replaced figures");
 }
+
+/// The preview renders each file when it is asked for; every one is the file a whole render of
+/// the same build gives, the preview lists exactly the files the site has, and a path the site
+/// does not have is not found: for the demo, as each audience sees it, and for a new project
+/// that has no submissions yet.
+#[test]
+fn a_preview_renders_each_file_as_the_whole_site_does() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &demo);
+    let new = dir.path().join("new");
+    let init = Command::new(env!("CARGO_BIN_EXE_ftc")).arg("init").arg(&new).output().expect("ftc init");
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let cases = [
+        (&demo, ftc::disclose::Audience::Public),
+        (&demo, ftc::disclose::Audience::Internal),
+        (&new, ftc::disclose::Audience::Public),
+    ];
+    for (root, audience) in cases {
+        let mut cache = ftc::build::FileCache::default();
+        let (build, preview) = ftc::serve::full_build(root, audience, &mut cache);
+        let preview = preview.expect("the preview is ready");
+        assert!(build.is_some());
+        let (site, problems) =
+            ftc::build::render_edition(preview.build(), preview.edition().clone()).expect("renders whole");
+        assert!(problems.is_empty(), "{problems:?}");
+        let paths = preview.paths();
+        assert!(paths.iter().any(|p| p == "en/index.html") && paths.len() > 20, "{audience:?}: {paths:?}");
+        assert_eq!(paths, site.keys().cloned().collect::<Vec<_>>(), "{audience:?}: the same files");
+        for path in &paths {
+            let file = preview.file(path).expect("listed").expect("renders");
+            assert!(file == site[path], "{audience:?}: {path} differs from the whole render's");
+        }
+        for missing in ["en/commune/999999.html", "nothing.html", "downloads/other.csv", "assets/none.js"] {
+            assert!(preview.file(missing).is_none(), "{missing}");
+        }
+    }
+}

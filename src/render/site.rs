@@ -229,99 +229,181 @@ fn names_or_passes_on(before: &str, after: &str, macro_tag: bool) -> bool {
     named_t && ends_argument
 }
 
+/// One page of the site: which template lays it out, for which area or free page.
+#[derive(Debug, Clone)]
+enum Page {
+    Overview,
+    Province(String),
+    Commune(String),
+    Quality,
+    Search,
+    Changes,
+    Brief(String),
+    CommuneBrief(String),
+    Pack,
+    Free(String),
+}
+
+/// What every file of a site needs, made once: the templates parsed per language, the lookups
+/// over the dataset, and the list of pages by path. [`render_site`] renders every file from it;
+/// [`render_file`] renders one (what `ftc serve` does, page by page as they are asked for).
+pub struct Prepared {
+    teras: [LangTemplates; 2],
+    index: view::Index,
+    /// The period shown when nothing was submitted yet (a page per province says so).
+    waiting: Option<PeriodReport>,
+    /// Every page by its path: language, template and page.
+    pages: BTreeMap<String, (Lang, &'static str, Page)>,
+}
+
+impl Prepared {
+    /// Every path of the site (pages, assets, downloads), sorted.
+    pub fn paths(&self, input: &SiteInput<'_>) -> Vec<String> {
+        let mut all: Vec<String> = ASSETS.iter().map(|(p, _)| (*p).to_string()).collect();
+        if self.period(input).is_some() {
+            all.extend(self.pages.keys().cloned());
+            all.extend(DOWNLOADS.iter().map(|p| (*p).to_string()));
+            all.extend(["index.html".to_string(), SEARCH_INDEX.to_string()]);
+        }
+        all.sort();
+        all
+    }
+
+    fn period<'p>(&'p self, input: &'p SiteInput<'_>) -> Option<&'p PeriodReport> {
+        input.report.latest().or(self.waiting.as_ref())
+    }
+}
+
+/// The downloads' paths.
+const DOWNLOADS: &[&str] = &[
+    "downloads/bottlenecks.csv",
+    "downloads/budget.csv",
+    "downloads/cascade.csv",
+    "downloads/findings.csv",
+    "downloads/ftc-data.xlsx",
+];
+const SEARCH_INDEX: &str = "assets/search-index.js";
+
+/// Parse the templates and list the pages of the latest period (of the waiting one, when
+/// nothing was submitted yet).
+pub fn prepare(input: &SiteInput<'_>) -> Result<Prepared, RenderError> {
+    let teras = [templates_for(&input.overrides, Lang::En)?, templates_for(&input.overrides, Lang::Km)?];
+    let waiting = match (input.report.latest(), input.waiting) {
+        // Nothing submitted yet: the same site frame, with a page that says so per province.
+        (None, Some(period)) => Some(crate::analyse::PeriodReport::empty(period, &input.report.title)),
+        _ => None,
+    };
+    let mut prepared = Prepared { teras, index: view::Index::default(), waiting, pages: BTreeMap::new() };
+    let Some(pr) = prepared.period(input) else { return Ok(prepared) };
+    let is_waiting = input.report.latest().is_none();
+    let index = view::Index::new(input, pr);
+    let mut pages = BTreeMap::new();
+    for lang in Lang::ALL {
+        let l = lang.code();
+        let mut add = |path: String, template: &'static str, page: Page| {
+            pages.insert(path, (lang, template, page));
+        };
+        let overview = if is_waiting { "waiting.html" } else { "overview.html" };
+        add(format!("{l}/index.html"), overview, Page::Overview);
+        for code in pr.provinces.keys() {
+            add(format!("{l}/province/{code}.html"), "province.html", Page::Province(code.clone()));
+        }
+        for code in pr.communes.keys() {
+            add(format!("{l}/commune/{code}.html"), "commune.html", Page::Commune(code.clone()));
+        }
+        add(format!("{l}/quality.html"), "quality.html", Page::Quality);
+        add(format!("{l}/search.html"), "search.html", Page::Search);
+        add(format!("{l}/changes.html"), "changes.html", Page::Changes);
+        for code in pr.provinces.keys() {
+            add(format!("briefs/{l}/province-{code}.html"), "brief.html", Page::Brief(code.clone()));
+        }
+        for code in input.brief_communes.iter().filter(|c| pr.communes.contains_key(*c)) {
+            add(format!("briefs/{l}/commune-{code}.html"), "brief.html", Page::CommuneBrief(code.clone()));
+        }
+        add(format!("briefs/{l}/pack.html"), "pack.html", Page::Pack);
+        for (slug, _) in &input.pages {
+            add(format!("{l}/{slug}.html"), "page.html", Page::Free(slug.clone()));
+        }
+    }
+    prepared.index = index;
+    prepared.pages = pages;
+    Ok(prepared)
+}
+
+/// Render the page at `path` (one of [`Prepared::pages`]).
+fn render_page(input: &SiteInput<'_>, prepared: &Prepared, path: &str) -> Option<Result<Vec<u8>, RenderError>> {
+    let (lang, name, page) = prepared.pages.get(path)?;
+    let (lang, name) = (*lang, *name);
+    let pr = prepared.period(input)?;
+    let ctx = Ctx { input, pr, lang, index: &prepared.index };
+    let c = match page {
+        Page::Overview if prepared.waiting.is_some() => view::waiting(&ctx),
+        Page::Overview => view::overview(&ctx),
+        Page::Province(code) => view::province(&ctx, code),
+        Page::Commune(code) => view::commune(&ctx, code),
+        Page::Quality => view::quality(&ctx),
+        Page::Search => view::search(&ctx),
+        Page::Changes => view::changes(&ctx),
+        Page::Brief(code) => super::brief::province_brief(&ctx, code),
+        Page::CommuneBrief(code) => super::brief::commune_brief(&ctx, code),
+        Page::Pack => super::brief::pack(&ctx),
+        Page::Free(slug) => {
+            let (_, doc) = input.pages.iter().find(|(s, _)| s == slug)?;
+            view::page(&ctx, slug, doc)
+        }
+    };
+    let tpl = &prepared.teras[usize::from(lang == Lang::Km)];
+    let mut c = c;
+    if tpl.needs_table {
+        c.insert("t", &table(lang));
+    } else {
+        // Only passed on to macros (`t=t`), which were given its texts already.
+        c.insert("t", &BTreeMap::<&str, &str>::new());
+    }
+    let html = match tpl.tera.render(name, &c) {
+        Ok(html) => html,
+        Err(e) => return Some(Err(RenderError::Template { name: name.into(), message: error_chain(&e) })),
+    };
+    // Rendering grows the page by doubling: up to twice its size held until publish.
+    let mut bytes = html.into_bytes();
+    bytes.shrink_to_fit();
+    Some(Ok(bytes))
+}
+
+/// Render the one file at `path`, as [`render_site`] renders it, or `None` when the site has
+/// no such file. A download makes every download (they come from the same tables).
+pub fn render_file(input: &SiteInput<'_>, prepared: &Prepared, path: &str) -> Option<Result<Vec<u8>, RenderError>> {
+    if let Some((_, body)) = ASSETS.iter().find(|(p, _)| *p == path) {
+        return Some(Ok(body.as_bytes().to_vec()));
+    }
+    let pr = prepared.period(input)?;
+    match path {
+        "index.html" => Some(Ok(view::root_redirect().into_bytes())),
+        SEARCH_INDEX => Some(Ok(view::search_index(pr).into_bytes())),
+        // A download is made from all the tables (the workbook from every one); a CSV needs no
+        // workbook.
+        "downloads/ftc-data.xlsx" => Some(workbook(&download_tables(input), input).map(|(_, xlsx)| xlsx)),
+        _ if DOWNLOADS.contains(&path) => csvs(&download_tables(input)).remove(path).map(Ok),
+        _ => render_page(input, prepared, path),
+    }
+}
+
 /// Render the whole site of the latest period.
 pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
-    let teras = [templates_for(&input.overrides, Lang::En)?, templates_for(&input.overrides, Lang::Km)?];
+    let prepared = prepare(input)?;
     let mut site = Site::new();
     for (path, body) in ASSETS {
         site.insert((*path).to_string(), body.as_bytes().to_vec());
     }
-    let waiting;
-    let pr = match (input.report.latest(), input.waiting) {
-        (Some(pr), _) => pr,
-        // Nothing submitted yet: the same site frame, with a page that says so per province.
-        (None, Some(period)) => {
-            waiting = crate::analyse::PeriodReport::empty(period, &input.report.title);
-            &waiting
-        }
-        (None, None) => return Ok(site),
-    };
-    let is_waiting = input.report.latest().is_none();
-    let index = view::Index::new(input, pr);
-    // Every page is a job: (language, output path, template, page); rendered in parallel and
-    // put into the (sorted) site map, so the order they finish in never shows.
-    enum Page<'p> {
-        Overview,
-        Province(&'p str),
-        Commune(&'p str),
-        Quality,
-        Search,
-        Changes,
-        Brief(&'p str),
-        CommuneBrief(&'p str),
-        Pack,
-        Free(&'p str, &'p Document),
-    }
-    let mut jobs: Vec<(Lang, String, &str, Page<'_>)> = Vec::new();
-    for lang in Lang::ALL {
-        let l = lang.code();
-        let overview = if is_waiting { "waiting.html" } else { "overview.html" };
-        jobs.push((lang, format!("{l}/index.html"), overview, Page::Overview));
-        for code in pr.provinces.keys() {
-            jobs.push((lang, format!("{l}/province/{code}.html"), "province.html", Page::Province(code)));
-        }
-        for code in pr.communes.keys() {
-            jobs.push((lang, format!("{l}/commune/{code}.html"), "commune.html", Page::Commune(code)));
-        }
-        jobs.push((lang, format!("{l}/quality.html"), "quality.html", Page::Quality));
-        jobs.push((lang, format!("{l}/search.html"), "search.html", Page::Search));
-        jobs.push((lang, format!("{l}/changes.html"), "changes.html", Page::Changes));
-        for code in pr.provinces.keys() {
-            jobs.push((lang, format!("briefs/{l}/province-{code}.html"), "brief.html", Page::Brief(code)));
-        }
-        for code in input.brief_communes.iter().filter(|c| pr.communes.contains_key(*c)) {
-            jobs.push((lang, format!("briefs/{l}/commune-{code}.html"), "brief.html", Page::CommuneBrief(code)));
-        }
-        jobs.push((lang, format!("briefs/{l}/pack.html"), "pack.html", Page::Pack));
-        for (slug, doc) in &input.pages {
-            jobs.push((lang, format!("{l}/{slug}.html"), "page.html", Page::Free(slug, doc)));
-        }
-    }
+    let Some(pr) = prepared.period(input) else { return Ok(site) };
+    // Every page is rendered in parallel and put into the (sorted) site map, so the order they
+    // finish in never shows.
     use rayon::prelude::*;
     let render_pages = || -> Result<Vec<(String, Vec<u8>)>, RenderError> {
-        jobs.into_par_iter()
-            .map(|(lang, path, name, page)| {
-                let ctx = Ctx { input, pr, lang, index: &index };
-                let c = match page {
-                    Page::Overview if is_waiting => view::waiting(&ctx),
-                    Page::Overview => view::overview(&ctx),
-                    Page::Province(code) => view::province(&ctx, code),
-                    Page::Commune(code) => view::commune(&ctx, code),
-                    Page::Quality => view::quality(&ctx),
-                    Page::Search => view::search(&ctx),
-                    Page::Changes => view::changes(&ctx),
-                    Page::Brief(code) => super::brief::province_brief(&ctx, code),
-                    Page::CommuneBrief(code) => super::brief::commune_brief(&ctx, code),
-                    Page::Pack => super::brief::pack(&ctx),
-                    Page::Free(slug, doc) => view::page(&ctx, slug, doc),
-                };
-                let tpl = &teras[usize::from(lang == Lang::Km)];
-                let mut c = c;
-                if tpl.needs_table {
-                    c.insert("t", &table(lang));
-                } else {
-                    // Only passed on to macros (`t=t`), which were given its texts already.
-                    c.insert("t", &BTreeMap::<&str, &str>::new());
-                }
-                let html = tpl
-                    .tera
-                    .render(name, &c)
-                    .map_err(|e| RenderError::Template { name: name.into(), message: error_chain(&e) })?;
-                // Rendering grows the page by doubling: up to twice its size held until publish.
-                let mut bytes = html.into_bytes();
-                bytes.shrink_to_fit();
-                Ok((path, bytes))
-            })
+        prepared
+            .pages
+            .par_iter()
+            .filter_map(|(path, _)| render_page(input, &prepared, path).map(|r| r.map(|b| (path.clone(), b))))
             .collect::<Result<_, RenderError>>()
     };
     // The downloads (the XLSX workbook's compression is the single largest task) alongside.
@@ -332,7 +414,7 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
     site.extend(pages?);
     site.extend(downloads?);
     site.insert("index.html".into(), view::root_redirect().into_bytes());
-    site.insert("assets/search-index.js".into(), view::search_index(pr).into_bytes());
+    site.insert(SEARCH_INDEX.into(), view::search_index(pr).into_bytes());
     Ok(site)
 }
 
