@@ -13,6 +13,8 @@
 //! - `unchanged`: the same build again (nothing to do);
 //! - `one_province`: a build after one province's last-quarter cascade changed: the changed
 //!   workbook is read and validated, the other 199 parts come from the build cache;
+//! - `check_one_province`: `ftc check` of the project after that file changed back, through
+//!   the build cache (one workbook read and validated, 199 parts from the cache);
 //! - `serve_one_province`: `ftc serve`'s rebuild after the same change, in the process that
 //!   built the preview before it, so only the changed workbook is read and validated again:
 //!   the time until the preview is ready, then to render the changed province's page as a
@@ -101,6 +103,21 @@ fn scenario(name: &str, project: &Path, site: &Path) {
     }
 }
 
+/// `ftc check` of the whole project through the build cache, once one province's file changed
+/// back: the one file is read and validated, the other 199 parts come from the cache.
+fn check_scenario(project: &Path) {
+    let t = Instant::now();
+    let checked = ftc::check::check(&[project.to_path_buf()], true).expect("the benchmark project checks");
+    let wall = t.elapsed();
+    let (read, of) = checked.cached.first().map_or((0, 0), |c| (c.1, c.2));
+    println!(
+        "bench scenario=check_one_province wall_ms={} workbooks_read={read} of={of} findings={} peak_rss_mb={}",
+        ms(wall),
+        checked.dataset.findings.len(),
+        peak_rss_mb()
+    );
+}
+
 /// `ftc serve`'s first build, then its rebuild once one province changed (`FTC_BENCH_SEED`):
 /// the time until the preview is ready (built, analysed, its templates parsed), then the time to
 /// render the changed province's page when the browser asks for it, and the time every file of
@@ -153,6 +170,8 @@ fn main() {
         let path = |k: &str| PathBuf::from(std::env::var_os(k).expect("set by the parent"));
         if name == "serve_one_province" {
             serve_scenario(&path("FTC_BENCH_PROJECT"), seed);
+        } else if name == "check_one_province" {
+            check_scenario(&path("FTC_BENCH_PROJECT"));
         } else {
             scenario(&name, &path("FTC_BENCH_PROJECT"), &path("FTC_BENCH_SITE"));
         }
@@ -208,8 +227,10 @@ fn main() {
     // redrawn (every other file is rewritten with the same bytes).
     ftc::synth::write_national(geo, &project, seed, Some("12")).expect("change one province");
     child("one_province", &project, &site);
-    // Back to the original figures, then the same change under `ftc serve`.
+    // Back to the original figures (one file changed again), checked with `ftc check`; then the
+    // same change as above under `ftc serve`.
     ftc::synth::write_national(geo, &project, seed, None).expect("restore");
+    child("check_one_province", &project, &site);
     child("serve_one_province", &project, &site);
     // Back to the original figures, so the next run starts from the same project.
     ftc::synth::write_national(geo, &project, seed, None).expect("restore");

@@ -442,7 +442,33 @@ pub fn build_stored(root: &Path) -> Result<Build, ProjectError> {
 }
 
 /// [`build_cached`] with a `memory` cache (a preview), else [`build_stored`].
-fn build_reusing(root: &Path, mut memory: Option<&mut FileCache>) -> Result<Build, ProjectError> {
+fn build_reusing(root: &Path, memory: Option<&mut FileCache>) -> Result<Build, ProjectError> {
+    let v = validated_reusing(root, memory)?;
+    let mut b = analysed(v.project, v.dataset, v.timings);
+    b.read = Some(v.read);
+    b.cache = v.store;
+    Ok(b)
+}
+
+/// A project's submissions, read and validated: what `ftc check` shows of a project.
+pub struct Validated {
+    pub project: Project,
+    pub dataset: Dataset,
+    /// How many files were read and validated, of how many (the others came from the cache).
+    pub read: (usize, usize),
+    timings: Timings,
+    store: Option<DiskCache>,
+}
+
+/// The project's validated dataset, as [`build_stored`] makes it before the analysis: the
+/// parts of files unchanged since the last build (or check) come from the project's
+/// [`DiskCache`], and the new ones are stored there. The dataset is the same as [`build`]'s.
+pub fn validate_stored(root: &Path) -> Result<Validated, ProjectError> {
+    validated_reusing(root, None)
+}
+
+/// Up to the validate stage of [`build_reusing`].
+fn validated_reusing(root: &Path, mut memory: Option<&mut FileCache>) -> Result<Validated, ProjectError> {
     let mut t = Timings::default();
     let (project, settings) = load_settings(root, &mut t)?;
     if let Some(cache) = memory.as_deref_mut()
@@ -488,10 +514,7 @@ fn build_reusing(root: &Path, mut memory: Option<&mut FileCache>) -> Result<Buil
     }
     let ctx = Context { geography: &project.geography, config: Some(&project.config) };
     let dataset = t.time("validate", || validate::assemble(folder_findings, joined, &ctx));
-    let mut b = analysed(project, dataset, t);
-    b.read = Some(read);
-    b.cache = store;
-    Ok(b)
+    Ok(Validated { project, dataset, read, timings: t, store })
 }
 
 /// The project and what its settings hash to. The settings are read once: the text hashed is

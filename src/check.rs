@@ -15,9 +15,25 @@ use std::path::{Path, PathBuf};
 
 /// Validate the given files or folders. A folder that is a project (or lies inside one) is
 /// checked with that project's config and geography, so completeness and timeliness are judged;
-/// anything else is checked alone against the built-in geography.
+/// anything else is checked alone against the built-in geography. Every file is read.
 pub fn check_paths(paths: &[PathBuf]) -> Result<Dataset, ProjectError> {
+    check(paths, false).map(|c| c.dataset)
+}
+
+/// What [`check`] found.
+pub struct Checked {
+    pub dataset: Dataset,
+    /// Each project checked through its build cache: its folder, how many files were read and
+    /// validated, and how many it has (the others came from the cache).
+    pub cached: Vec<(PathBuf, usize, usize)>,
+}
+
+/// [`check_paths`]; with `cache`, a project's files unchanged since its last build or check
+/// are taken from the project's build cache (`.ftc-cache/`, as `ftc build` keeps it), and the
+/// parts of the files read are stored there. The findings are the same either way.
+pub fn check(paths: &[PathBuf], cache: bool) -> Result<Checked, ProjectError> {
     let mut all = Dataset::default();
+    let mut cached = Vec::new();
     let mut lone = Vec::new();
     for path in paths {
         if !path.exists() {
@@ -27,7 +43,17 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Dataset, ProjectError> {
             });
         }
         match project::find_project_root(path) {
-            Some(root) => merge(&mut all, check_in_project(&root, path)?),
+            Some(root) if cache => {
+                let v = crate::build::validate_stored(&root)?;
+                cached.push((root.clone(), v.read.0, v.read.1));
+                merge(&mut all, within(&root, path, v.dataset));
+            }
+            Some(root) => {
+                let project = Project::load(&root)?;
+                let subs = ingest::ingest(&project);
+                let ctx = Context { geography: &project.geography, config: Some(&project.config) };
+                merge(&mut all, within(&root, path, validate::validate(&subs, &ctx)));
+            }
             None => lone.push(path.clone()),
         }
     }
@@ -36,28 +62,27 @@ pub fn check_paths(paths: &[PathBuf]) -> Result<Dataset, ProjectError> {
         merge(&mut all, validate::validate(&subs, &Context { geography: Geography::builtin(), config: None }));
     }
     crate::finding::sort_findings(&mut all.findings);
-    Ok(all)
+    Ok(Checked { dataset: all, cached })
 }
 
-fn check_in_project(root: &Path, path: &Path) -> Result<Dataset, ProjectError> {
-    let project = Project::load(root)?;
-    let subs = ingest::ingest(&project);
-    let mut ds = validate::validate(&subs, &Context { geography: &project.geography, config: Some(&project.config) });
-    let within = |shown: &str| -> bool {
-        let rel = path
-            .canonicalize()
-            .ok()
-            .zip(root.canonicalize().ok())
-            .and_then(|(p, r)| p.strip_prefix(&r).ok().map(Path::to_path_buf));
-        match rel {
+/// The files and findings of a project's dataset that lie in `path` (the project's folder, or a
+/// folder or file in it).
+fn within(root: &Path, path: &Path, mut ds: Dataset) -> Dataset {
+    let rel = path
+        .canonicalize()
+        .ok()
+        .zip(root.canonicalize().ok())
+        .and_then(|(p, r)| p.strip_prefix(&r).ok().map(Path::to_path_buf));
+    let inside = |shown: &str| -> bool {
+        match &rel {
             Some(rel) if rel.as_os_str().is_empty() => true,
-            Some(rel) => Path::new(shown).starts_with(&rel),
+            Some(rel) => Path::new(shown).starts_with(rel),
             None => true,
         }
     };
-    ds.files.retain(|f| within(&f.path));
-    ds.findings.retain(|f| within(&f.location.file));
-    Ok(ds)
+    ds.files.retain(|f| inside(&f.path));
+    ds.findings.retain(|f| inside(&f.location.file));
+    ds
 }
 
 fn merge(into: &mut Dataset, from: Dataset) {

@@ -74,6 +74,10 @@ enum Command {
         /// The language of the report: `en` English, `km` Khmer (JSON keeps `message_en` too).
         #[arg(long, value_enum, default_value_t = LangArg::En)]
         lang: LangArg,
+        /// Read every spreadsheet of a project again, without its build cache (`.ftc-cache/`,
+        /// shared with `ftc build`, which keeps what unchanged spreadsheets held).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Make a new project folder that builds at once: config, geography, README, examples.
     Init {
@@ -215,8 +219,19 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(&format!("serving on 127.0.0.1:{port}: {e}")),
         },
-        Command::Check { paths, format, lang } => match ftc::check::check_paths(&paths) {
-            Ok(ds) => {
+        Command::Check { paths, format, lang, no_cache } => match ftc::check::check(&paths, !no_cache) {
+            Ok(checked) => {
+                // On standard error: standard output is the report (JSON for `--format json`).
+                for (root, read, files) in &checked.cached {
+                    if read < files {
+                        eprintln!(
+                            "{} of {files} spreadsheet(s) unchanged since the last build or check, taken from its cache ({}); {read} read",
+                            files - read,
+                            root.join(ftc::build::CACHE_DIR).display()
+                        );
+                    }
+                }
+                let ds = checked.dataset;
                 match format {
                     Format::Human => out(&ftc::check::render_human(&ds, use_color(), lang.into())),
                     Format::Json => println!("{}", ftc::check::render_json(&ds, lang.into())),

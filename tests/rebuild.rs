@@ -273,6 +273,66 @@ fn two_builds_at_once_share_the_cache() {
     assert_eq!(parts, 16, "one part per spreadsheet, no temporary file left");
 }
 
+/// `ftc check` shares the build cache: it takes the parts of unchanged files from it and
+/// stores those it reads, and its report (human and JSON, English and Khmer, the whole project
+/// or one folder of it) is the one a check reading every file gives.
+#[test]
+fn a_check_shares_the_build_cache_and_reports_the_same() {
+    use ftc::check::{check, render_human, render_json};
+    use ftc::render::format::Lang;
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let q3 = root.join("submissions/2026-Q3");
+    let reports =
+        |ds: &ftc::validate::Dataset| [Lang::En, Lang::Km].map(|l| (render_human(ds, false, l), render_json(ds, l)));
+    // Check `path` through the cache, reading `read` of `files` files; the same as without it.
+    let same = |path: &Path, read: usize, files: usize, what: &str| {
+        let cached = check(&[path.to_path_buf()], true).expect("checks");
+        assert_eq!(cached.cached, vec![(root.clone(), read, files)], "{what}: spreadsheets read, of all");
+        let fresh = check(&[path.to_path_buf()], false).expect("checks");
+        assert!(fresh.cached.is_empty(), "{what}: no cache asked for");
+        assert_eq!(format!("{:?}", cached.dataset), format!("{:?}", fresh.dataset), "{what}: the dataset");
+        assert!(reports(&cached.dataset) == reports(&fresh.dataset), "{what}: the report differs");
+        cached.dataset
+    };
+    same(&root, 16, 16, "first check");
+    same(&root, 0, 16, "nothing changed");
+    // The build that follows takes every part the check stored.
+    stored_rebuild(&root, 0, 16, 16, "a build after a check");
+
+    // A file with findings added: read, its findings reported; then from the cache.
+    let csv = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rules/duplicate_row.csv"))
+        .expect("fixture");
+    std::fs::write(q3.join("12-phnom-penh/rows.csv"), &csv).expect("write");
+    let ds = same(&root, 1, 17, "a file with findings added");
+    assert!(ds.findings.iter().any(|f| f.location.file.ends_with("rows.csv")), "its findings are reported");
+    same(&root, 0, 17, "nothing changed after it");
+    // One province's folder: the whole project is read (completeness is judged across it),
+    // and only that folder's files and findings are reported.
+    let one = same(&q3.join("12-phnom-penh"), 0, 17, "one province's folder");
+    assert!(one.files.len() < ds.files.len() && one.files.iter().all(|f| f.path.contains("12-phnom-penh")));
+
+    // The command says what came from the cache, on standard error (standard output is the
+    // report), and `--no-cache` reads every file.
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftc"))
+            .arg("check")
+            .arg(&root)
+            .args(extra)
+            .output()
+            .expect("ftc runs");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    // (The cache's parts are the executable's own: the command's first check reads every file.)
+    run(&["--format", "json"]);
+    let (with, said) = run(&["--format", "json"]);
+    assert!(said.contains("17 of 17 spreadsheet(s) unchanged since the last build or check"), "{said}");
+    let (without, said) = run(&["--format", "json", "--no-cache"]);
+    assert!(!said.contains("unchanged"), "{said}");
+    assert_eq!(with, without);
+}
+
 /// Without a disk cache (a project folder that cannot hold one), a preview keeps the parts in
 /// memory instead, and still reads only what changed.
 #[test]
