@@ -344,6 +344,10 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
             }
             println!("edition {} ({}): {}", manifest.edition, manifest.date, manifest.reason);
             println!("wrote {} files to {}", manifest.outputs.len() + 1, path.display());
+            // The process ends here: freeing the build's rows and report one allocation at a
+            // time took 30-70 ms of a national build's wall time, all of it after the edition
+            // was written. The system takes the memory back at once.
+            std::mem::forget(build);
             ExitCode::SUCCESS
         }
         Err(e) => fail(&format!("{e:#}")),
