@@ -425,6 +425,23 @@ pub fn normalize_code(raw: &str) -> Option<String> {
     Some(format!("{digits:0>width$}"))
 }
 
+/// Whether [`normalize_code`] takes `raw` for a code, without making the code.
+pub fn is_code(raw: &str) -> bool {
+    // A code is at most six digits, and ".0" after them: eight characters.
+    let mut ascii = [0u8; 8];
+    let mut n = 0;
+    for c in raw.trim().chars() {
+        let c = khmer_digit(c).unwrap_or(c);
+        if n == ascii.len() || !c.is_ascii() {
+            return false;
+        }
+        ascii[n] = c as u8;
+        n += 1;
+    }
+    let digits = ascii[..n].strip_suffix(b".0").unwrap_or(&ascii[..n]);
+    (1..=6).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)
+}
+
 /// The province part (first two digits) of a normalised code.
 pub fn province_of(code: &str) -> &str {
     code.get(..2).unwrap_or(code)
@@ -520,6 +537,26 @@ mod tests {
             ("1.5", None),
         ] {
             assert_eq!(normalize_code(raw).as_deref(), want, "{raw:?}");
+            assert_eq!(is_code(raw), want.is_some(), "{raw:?}");
+        }
+    }
+
+    /// `is_code` says what `normalize_code` does, over every text of up to four characters
+    /// drawn from those a code cell holds and those that make it not one.
+    #[test]
+    fn is_code_agrees_with_normalize_code() {
+        let alphabet = ['0', '7', '.', ' ', '០', '៩', 'A', '-', '\u{a0}', 'é'];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                texts.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            texts.extend(longer);
+        }
+        texts.extend(
+            ["1234567", "1234567.0", "123456.0", "12345678", "٣", " ១២៣៤៥៦.0 ", "1.0.0", "12.0.0"].map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(is_code(t), normalize_code(t).is_some(), "{t:?}");
         }
     }
 

@@ -350,12 +350,23 @@ pub const META_LABELS: &[(MetaKey, &[&str])] = &[
 
 /// Normalise a label for matching: lower case, no bracketed text, no `#*:._`, spaces folded.
 pub fn normalise(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    normalise_into(label, &mut out, usize::MAX);
+    out
+}
+
+/// [`normalise`] into `out`, stopping once it holds `limit` characters or more: the text is
+/// only ever added to, so that is the start of the whole normalised label.
+fn normalise_into(label: &str, out: &mut String, limit: usize) {
     // One pass: white space (and the punctuation read as space) becomes one space between
     // words, none at either end. Asked of every budget line's category, source and currency.
-    let mut out = String::with_capacity(label.len());
     let mut depth = 0u32;
     let mut space = false;
+    let mut count = 0usize;
     for c in label.chars() {
+        if count >= limit {
+            return;
+        }
         match c {
             '(' | '[' => depth += 1,
             ')' | ']' => depth = depth.saturating_sub(1),
@@ -373,11 +384,11 @@ pub fn normalise(label: &str) -> String {
                     }
                     space = false;
                     out.push(l);
+                    count += 1;
                 }
             }
         }
     }
-    out
 }
 
 /// The field a header label names, if any. Tries the whole label, then each part of a
@@ -405,6 +416,10 @@ pub fn labels(field: Field) -> &'static Labels {
     COLUMNS.iter().find(|l| l.field == field).unwrap_or(&COLUMNS[0])
 }
 
+/// What every totals label, and every text starting `total ` or `សរុប`, starts with once
+/// normalised (none longer than 12 characters).
+const TOTALS_STEMS: [&str; 5] = ["total", "grand total", "sum", "sub", "សរុប"];
+
 pub fn is_totals_label(text: &str) -> bool {
     // Asked of every row's label cells: most are codes and names that cannot be a totals label.
     // A label must normalise to a text starting with `total`, `sum`, `grand`, `sub` or `សរុប`;
@@ -416,6 +431,13 @@ pub fn is_totals_label(text: &str) -> bool {
         None => return false,
         Some('(' | '[' | 't' | 'T' | 's' | 'S' | 'g' | 'G' | 'ស') => {}
         Some(_) => return false,
+    }
+    // The first dozen characters normalised tell most names apart (Svay Chek, Training of ...)
+    // without normalising the whole text.
+    let mut start = String::with_capacity(16);
+    normalise_into(text, &mut start, 12);
+    if !TOTALS_STEMS.iter().any(|s| start.starts_with(s)) {
+        return false;
     }
     static LABELS: std::sync::OnceLock<std::collections::BTreeSet<String>> = std::sync::OnceLock::new();
     let labels = LABELS.get_or_init(|| TOTALS_LABELS.iter().map(|t| normalise(t)).collect());
@@ -599,9 +621,24 @@ mod tests {
             "Summary",
             "Σ",
             "total.",
+            "T o t a l",
+            "Grand                    Total",
+            "(a long note in brackets before the label) Total",
+            "Subsidies to community health volunteers",
+            "Sub-total",
+            "Supervision visits to health centres",
+            "Total of all the communes in the province",
+            "Grand total of all the communes in the province",
+            "GRAND_TOTAL_FOR_THE_PROVINCE",
+            "សរុបរួមទាំងអស់នៃខេត្ត",
         ] {
             assert_eq!(is_totals_label(t), full(t), "{t:?}");
         }
+        // The quick refusal only holds while every totals label starts with a stem.
+        for l in TOTALS_LABELS {
+            assert!(TOTALS_STEMS.iter().any(|s| normalise(l).starts_with(s)), "{l:?} starts with no stem");
+        }
+        assert!(TOTALS_STEMS.iter().all(|s| s.chars().count() <= 12));
         assert_eq!(meta_key_for("Period:"), Some(MetaKey::Period));
         assert_eq!(meta_key_for("កាលបរិច្ឆេទដាក់ស្នើ"), Some(MetaKey::Submitted));
         assert_eq!(meta_key_for("Period / រយៈពេលរបាយការណ៍"), Some(MetaKey::Period));

@@ -61,23 +61,25 @@ impl Table {
     }
 }
 
+/// What a candidate header maps: the columns by field and the columns with a label that maps
+/// to none. The labels as written are put together only for the header chosen.
 #[derive(Debug, Default)]
 struct Mapping {
-    columns: Vec<Column>,
-    extra: Vec<(u32, String)>,
+    columns: Vec<(Field, u32)>,
+    extra: Vec<u32>,
     duplicates: Vec<(Field, u32, u32)>,
 }
 
 impl Mapping {
     fn score(&self, kind: TableKind) -> usize {
-        self.columns.iter().filter(|c| kind.fields().contains(&c.field)).count()
+        self.columns.iter().filter(|c| kind.fields().contains(&c.0)).count()
     }
     /// The kind this header describes, if it describes one well enough: at least three of its
     /// columns, two of them required.
     fn kind(&self) -> Option<(TableKind, usize)> {
         [TableKind::Cascade, TableKind::Budget]
             .into_iter()
-            .map(|k| (k, self.score(k), self.columns.iter().filter(|c| k.required().contains(&c.field)).count()))
+            .map(|k| (k, self.score(k), self.columns.iter().filter(|c| k.required().contains(&c.0)).count()))
             .filter(|&(_, s, req)| s >= 3 && req >= 2)
             .max_by_key(|&(k, s, _)| (s, k == TableKind::Cascade))
             .map(|(k, s, _)| (k, s))
@@ -105,6 +107,16 @@ pub fn take_table(grid: &mut Grid) -> Option<Table> {
             if lastrow >= grid.height() {
                 continue;
             }
+            // A header maps at most one column per labelled column. One that cannot map more
+            // than the best so far cannot replace it (a data row under the header, mostly), and
+            // one that cannot map three is no header: neither is looked up.
+            let most = labelled_columns(grid, first, lastrow);
+            if most < 3 && depth == 0 {
+                alone.insert(first, 0);
+            }
+            if most < 3 || best.as_ref().is_some_and(|b| most <= b.0) {
+                continue;
+            }
             let m = map_header(grid, first, lastrow, &mut labels);
             if depth == 0 {
                 alone.insert(first, m.kind().map_or(0, |k| k.1));
@@ -130,12 +142,18 @@ pub fn take_table(grid: &mut Grid) -> Option<Table> {
         }
     }
     let (_, first, lastrow, m, kind) = best?;
+    let written = |col: u32| header_parts(grid, first, lastrow, col).join(" / ");
     let mut table = Table {
         sheet: grid.name.clone(),
         kind,
         header_rows: (first, lastrow),
-        columns: m.columns.into_iter().filter(|c| kind.fields().contains(&c.field)).collect(),
-        extra: m.extra,
+        columns: m
+            .columns
+            .into_iter()
+            .filter(|c| kind.fields().contains(&c.0))
+            .map(|(field, col)| Column { field, header: written(col), col })
+            .collect(),
+        extra: m.extra.into_iter().map(|col| (col, written(col))).collect(),
         duplicates: m.duplicates,
         rows: Vec::new(),
         totals: Vec::new(),
@@ -161,24 +179,38 @@ impl Labels {
     }
 }
 
+/// The columns with a label in a header on rows `first` to `last` (one or two rows): those
+/// with a text in either row (a group label stands over a text in the lower row).
+fn labelled_columns(grid: &Grid, first: u32, last: u32) -> usize {
+    let width = [first, last].iter().map(|&r| grid.rows.get(r as usize).map_or(0, Vec::len)).max().unwrap_or(0);
+    (0..width as u32).filter(|&c| grid.get(first, c).text().is_some() || grid.get(last, c).text().is_some()).count()
+}
+
 fn map_header(grid: &Grid, first: u32, last: u32, labels: &mut Labels) -> Mapping {
     let mut m = Mapping::default();
-    for col in 0..grid.width() {
+    // Only the header's own rows hold its labels: a column past both of them has none.
+    let width = [first, last].iter().map(|&r| grid.rows.get(r as usize).map_or(0, Vec::len)).max().unwrap_or(0);
+    let mut both = String::new();
+    for col in 0..width as u32 {
         let parts = header_parts(grid, first, last, col);
-        if parts.is_empty() {
-            continue;
-        }
-        let joined = parts.join(" / ");
         let field = match parts.as_slice() {
-            [upper, lower] => labels.field(&format!("{upper} {lower}")).or_else(|| labels.field(lower)),
-            _ => labels.field(&joined),
+            [] => continue,
+            [upper, lower] => {
+                both.clear();
+                both.push_str(upper);
+                both.push(' ');
+                both.push_str(lower);
+                labels.field(&both).or_else(|| labels.field(lower))
+            }
+            [only] => labels.field(only),
+            _ => labels.field(&parts.join(" / ")),
         };
         match field {
-            Some(f) => match m.columns.iter().find(|c| c.field == f) {
-                Some(prev) => m.duplicates.push((f, prev.col, col)),
-                None => m.columns.push(Column { field: f, header: joined, col }),
+            Some(f) => match m.columns.iter().find(|c| c.0 == f) {
+                Some(prev) => m.duplicates.push((f, prev.1, col)),
+                None => m.columns.push((f, col)),
             },
-            None => m.extra.push((col, joined)),
+            None => m.extra.push(col),
         }
     }
     m
@@ -186,8 +218,8 @@ fn map_header(grid: &Grid, first: u32, last: u32, labels: &mut Labels) -> Mappin
 
 /// The label parts of a column's header: one part for a one-row header or a label merged down
 /// over both rows; two (group, sub-label) under a group header.
-fn header_parts(grid: &Grid, first: u32, last: u32, col: u32) -> Vec<String> {
-    let own = |r: u32, c: u32| grid.get(r, c).text().map(str::to_string);
+fn header_parts(grid: &Grid, first: u32, last: u32, col: u32) -> Vec<&str> {
+    let own = |r: u32, c: u32| grid.get(r, c).text();
     if first == last {
         return own(first, col).into_iter().collect();
     }
@@ -204,9 +236,9 @@ fn header_parts(grid: &Grid, first: u32, last: u32, col: u32) -> Vec<String> {
 /// The group label spanning this column in the upper header row: from a merge if the file
 /// records one, otherwise from the nearest label to the left whose own column also has a
 /// sub-label (so a label merged downwards is not mistaken for a group).
-fn group_label(grid: &Grid, upper: u32, lower: u32, col: u32) -> Option<String> {
+fn group_label(grid: &Grid, upper: u32, lower: u32, col: u32) -> Option<&str> {
     if let Some((r0, c0, _, _)) = grid.merge_at(upper, col) {
-        return grid.get(r0, c0).text().map(str::to_string);
+        return grid.get(r0, c0).text();
     }
     grid.get(lower, col).text()?;
     let left = (0..col).rev().find(|&c| !grid.get(upper, c).is_empty())?;
@@ -214,7 +246,7 @@ fn group_label(grid: &Grid, upper: u32, lower: u32, col: u32) -> Option<String> 
     if spans_down || grid.get(lower, left).is_empty() {
         return None;
     }
-    grid.get(upper, left).text().map(str::to_string)
+    grid.get(upper, left).text()
 }
 
 /// Sort the rows below the header into data, totals and skipped rows.
@@ -248,10 +280,14 @@ fn cut_rows(grid: &mut Grid, table: &mut Table) {
         }
         // A code-shaped area cell; prose in the code column (a footnote) is not one.
         let has_code = cells.iter().any(|(f, _, v)| *f == Field::AreaCode && looks_like_code(v));
+        let is_number = |text: &str| matches!(super::number::parse_number(text), super::number::Parsed::Number(_));
         let has_number = cells.iter().any(|(f, _, v)| aliases::labels(*f).numeric && !matches!(v, Cell::Text(_)))
             || cells.iter().any(|(f, _, v)| {
                 aliases::labels(*f).numeric
-                    && matches!(super::number::parse_number(&v.display()), super::number::Parsed::Number(_))
+                    && match v {
+                        Cell::Text(t) => is_number(t),
+                        other => is_number(&other.display()),
+                    }
             });
         if !has_code && !has_number {
             table.skipped.push(row);
@@ -264,7 +300,8 @@ fn cut_rows(grid: &mut Grid, table: &mut Table) {
 fn looks_like_code(cell: &Cell) -> bool {
     match cell {
         Cell::Number(_) => true,
-        other => crate::geography::normalize_code(&other.display()).is_some(),
+        Cell::Text(t) => crate::geography::is_code(t),
+        other => crate::geography::is_code(&other.display()),
     }
 }
 
@@ -392,6 +429,26 @@ mod tests {
         let t = find_table(&g).expect("table");
         assert_eq!(t.kind, TableKind::Budget);
         assert_eq!(t.columns.len(), 8);
+    }
+
+    /// Candidates that cannot map more columns than the best so far are not looked up: one that
+    /// maps exactly one more, with no label to spare, still replaces it; one that only ties
+    /// does not.
+    #[test]
+    fn a_later_header_must_map_more_to_win() {
+        let g = grid(&[
+            &["Code", "PLHIV", "Diagnosed"],
+            &["020101", "1", "1"],
+            &["Code", "PLHIV", "Diagnosed", "On ART"],
+            &["020101", "1", "1", "1"],
+            &["Code", "PLHIV", "On ART", "Diagnosed"],
+            &["020102", "2", "2", "2"],
+        ]);
+        let t = find_table(&g).expect("table");
+        assert_eq!(t.header_rows, (2, 2));
+        assert_eq!(t.columns.len(), 4);
+        // The tie on row 4 is read as a data row that carries no code or number in its place.
+        assert_eq!(t.column(Field::OnArt).map(|c| c.col), Some(3));
     }
 
     #[test]
