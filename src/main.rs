@@ -232,6 +232,9 @@ fn main() -> ExitCode {
                     }
                 }
                 let ds = checked.dataset;
+                if std::env::var_os("FTC_TIMINGS").is_some() {
+                    eprintln!("ftc: peak {} MB", ftc::build::rss_mb().1);
+                }
                 match format {
                     Format::Human => out(&ftc::check::render_human(&ds, use_color(), lang.into())),
                     Format::Json => println!("{}", ftc::check::render_json(&ds, lang.into())),
@@ -298,6 +301,9 @@ fn main() -> ExitCode {
 fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOptions, summary: bool) -> ExitCode {
     match ftc::build::publish(project, opts) {
         Ok(ftc::build::Published::Unchanged { edition }) => {
+            if std::env::var_os("FTC_TIMINGS").is_some() {
+                eprintln!("ftc: peak {} MB", ftc::build::rss_mb().1);
+            }
             println!(
                 "nothing changed: the inputs are those of edition {edition} ({}); nothing written",
                 opts.out.join(&edition).display()
@@ -317,6 +323,7 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
                         d.as_secs_f64() * 1000.0
                     );
                 }
+                eprintln!("ftc: peak {} MB", ftc::build::rss_mb().1);
             }
             out(&ftc::build::summary(&build));
             if let Some((read, files)) = build.read
