@@ -142,7 +142,10 @@ pub fn take_table(grid: &mut Grid) -> Option<Table> {
         }
     }
     let (_, first, lastrow, m, kind) = best?;
-    let written = |col: u32| header_parts(grid, first, lastrow, col).join(" / ");
+    let written = |col: u32| {
+        let (upper, lower) = header_labels(grid, first, lastrow, col);
+        upper.into_iter().chain(lower).collect::<Vec<_>>().join(" / ")
+    };
     let mut table = Table {
         sheet: grid.name.clone(),
         kind,
@@ -179,31 +182,38 @@ impl Labels {
     }
 }
 
-/// The columns with a label in a header on rows `first` to `last` (one or two rows): those
-/// with a text in either row (a group label stands over a text in the lower row).
+/// The columns a header on rows `first` to `last` (one or two rows) can have labels in: those
+/// of its rows, and under a two-row header those a merge in the upper row spans (not past the
+/// sheet's widest row).
+fn header_width(grid: &Grid, first: u32, last: u32) -> u32 {
+    let rows = [first, last].iter().map(|&r| grid.rows.get(r as usize).map_or(0, Vec::len)).max().unwrap_or(0) as u32;
+    let merged = match first == last {
+        true => 0,
+        false => grid.merges.iter().filter(|m| m.0 <= first && first <= m.2).map(|m| m.3 + 1).max().unwrap_or(0),
+    };
+    if merged > rows { merged.min(grid.width()) } else { rows }
+}
+
+/// How many columns of a header on rows `first` to `last` have a label: a header maps at most
+/// one column for each.
 fn labelled_columns(grid: &Grid, first: u32, last: u32) -> usize {
-    let width = [first, last].iter().map(|&r| grid.rows.get(r as usize).map_or(0, Vec::len)).max().unwrap_or(0);
-    (0..width as u32).filter(|&c| grid.get(first, c).text().is_some() || grid.get(last, c).text().is_some()).count()
+    (0..header_width(grid, first, last)).filter(|&c| header_labels(grid, first, last, c) != (None, None)).count()
 }
 
 fn map_header(grid: &Grid, first: u32, last: u32, labels: &mut Labels) -> Mapping {
     let mut m = Mapping::default();
-    // Only the header's own rows hold its labels: a column past both of them has none.
-    let width = [first, last].iter().map(|&r| grid.rows.get(r as usize).map_or(0, Vec::len)).max().unwrap_or(0);
     let mut both = String::new();
-    for col in 0..width as u32 {
-        let parts = header_parts(grid, first, last, col);
-        let field = match parts.as_slice() {
-            [] => continue,
-            [upper, lower] => {
+    for col in 0..header_width(grid, first, last) {
+        let field = match header_labels(grid, first, last, col) {
+            (None, None) => continue,
+            (Some(upper), Some(lower)) => {
                 both.clear();
                 both.push_str(upper);
                 both.push(' ');
                 both.push_str(lower);
                 labels.field(&both).or_else(|| labels.field(lower))
             }
-            [only] => labels.field(only),
-            _ => labels.field(&parts.join(" / ")),
+            (Some(only), None) | (None, Some(only)) => labels.field(only),
         };
         match field {
             Some(f) => match m.columns.iter().find(|c| c.0 == f) {
@@ -216,20 +226,19 @@ fn map_header(grid: &Grid, first: u32, last: u32, labels: &mut Labels) -> Mappin
     m
 }
 
-/// The label parts of a column's header: one part for a one-row header or a label merged down
-/// over both rows; two (group, sub-label) under a group header.
-fn header_parts(grid: &Grid, first: u32, last: u32, col: u32) -> Vec<&str> {
+/// The label parts of a column's header, (upper, lower): the one label of a one-row header or
+/// of a label merged down over both rows is the upper; under a group header, the group and
+/// the sub-label.
+fn header_labels(grid: &Grid, first: u32, last: u32, col: u32) -> (Option<&str>, Option<&str>) {
     let own = |r: u32, c: u32| grid.get(r, c).text();
     if first == last {
-        return own(first, col).into_iter().collect();
+        return (own(first, col), None);
     }
     let lower = own(last, col);
     let upper = own(first, col).or_else(|| group_label(grid, first, last, col));
     match (upper, lower) {
-        (Some(u), Some(l)) => vec![u, l],
-        (Some(u), None) => vec![u],
-        (None, Some(l)) => vec![l],
-        (None, None) => Vec::new(),
+        (None, Some(l)) => (Some(l), None),
+        other => other,
     }
 }
 
@@ -449,6 +458,22 @@ mod tests {
         assert_eq!(t.columns.len(), 4);
         // The tie on row 4 is read as a data row that carries no code or number in its place.
         assert_eq!(t.column(Field::OnArt).map(|c| c.col), Some(3));
+    }
+
+    /// A group label merged over a column with no sub-label under it, past the end of both
+    /// header rows, still labels that column (and counts among the header's labelled columns).
+    #[test]
+    fn a_merged_group_labels_a_column_past_the_header_rows() {
+        let mut g = grid(&[
+            &["Code", "PLHIV", "Diagnosed", "On ART", "Viral load"],
+            &["", "", "", "", "Suppressed"],
+            &["020101", "120", "100", "98", "88", "7"],
+        ]);
+        g.merges = vec![(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 1, 3), (0, 4, 0, 5)];
+        let t = find_table(&g).expect("table");
+        assert_eq!(t.header_rows, (0, 1));
+        assert_eq!(t.column(Field::VlSuppressed).map(|c| c.col), Some(4));
+        assert_eq!(t.extra, vec![(5, "Viral load".to_string())]);
     }
 
     #[test]
