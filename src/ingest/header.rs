@@ -98,9 +98,8 @@ pub fn take_table(grid: &mut Grid) -> Option<Table> {
     let last = grid.height().min(HEADER_SEARCH_ROWS);
     let mut best: Option<(usize, u32, u32, Mapping, TableKind)> = None;
     // The same labels come back row after row and candidate after candidate: each is looked
-    // up once, and each row's one-row kind is worked out once.
+    // up once.
     let mut labels = Labels::default();
-    let mut alone: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for first in 0..last {
         for depth in [0u32, 1] {
             let lastrow = first + depth;
@@ -111,33 +110,18 @@ pub fn take_table(grid: &mut Grid) -> Option<Table> {
             // than the best so far cannot replace it (a data row under the header, mostly), and
             // one that cannot map three is no header: neither is looked up.
             let most = labelled_columns(grid, first, lastrow);
-            if most < 3 && depth == 0 {
-                alone.insert(first, 0);
-            }
             if most < 3 || best.as_ref().is_some_and(|b| most <= b.0) {
                 continue;
             }
             let m = map_header(grid, first, lastrow, &mut labels);
-            if depth == 0 {
-                alone.insert(first, m.kind().map_or(0, |k| k.1));
-            }
+            let Some((kind, score)) = m.kind() else { continue };
             // A two-row header must map more than its lower row does alone.
-            let lower_alone = match depth {
-                0 => 0,
-                _ => match alone.get(&lastrow) {
-                    Some(k) => *k,
-                    None => {
-                        let k = map_header(grid, lastrow, lastrow, &mut labels).kind().map_or(0, |k| k.1);
-                        alone.insert(lastrow, k);
-                        k
-                    }
-                },
-            };
-            if let Some((kind, score)) = m.kind().filter(|k| k.1 > lower_alone) {
-                // A deeper header must earn its place by mapping more columns.
-                if best.as_ref().is_none_or(|b| score > b.0) {
-                    best = Some((score, first, lastrow, m, kind));
-                }
+            if depth == 1 && score <= map_header(grid, lastrow, lastrow, &mut labels).kind().map_or(0, |k| k.1) {
+                continue;
+            }
+            // A deeper header must earn its place by mapping more columns.
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, first, lastrow, m, kind));
             }
         }
     }
