@@ -383,15 +383,22 @@ pub fn disclose(
 
 /// Run the pipeline on the project in `root`.
 pub fn build(root: &Path) -> Result<Build, ProjectError> {
+    let v = validate_fresh(root)?;
+    Ok(analysed(v.project, v.dataset, v.timings))
+}
+
+/// The project's validated dataset, every file read (no cache): what [`build`] analyses.
+pub fn validate_fresh(root: &Path) -> Result<Validated, ProjectError> {
     let mut t = Timings::default();
     let project = t.time("load", || Project::load(root))?;
     let submissions = t.time("ingest", || ingest::ingest(&project));
     let dataset = t.time("validate", || {
         validate::validate(&submissions, &Context { geography: &project.geography, config: Some(&project.config) })
     });
+    let files = submissions.files.len();
     // The grids as read are not needed past validation: freed before the report is built.
     drop(submissions);
-    Ok(analysed(project, dataset, t))
+    Ok(Validated { project, dataset, read: (files, files), timings: t, store: None })
 }
 
 /// Each submission's validated part, kept between the builds of one process (`ftc serve`), so a

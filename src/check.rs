@@ -5,7 +5,7 @@
 use crate::finding::{Finding, Severity};
 use crate::geography::Geography;
 use crate::ingest;
-use crate::project::{self, Limits, Project, ProjectError};
+use crate::project::{self, Limits, ProjectError};
 use crate::render::format::Lang;
 use crate::validate::{self, Context, Dataset, FileReport};
 use serde::Serialize;
@@ -43,16 +43,15 @@ pub fn check(paths: &[PathBuf], cache: bool) -> Result<Checked, ProjectError> {
             });
         }
         match project::find_project_root(path) {
-            Some(root) if cache => {
-                let v = crate::build::validate_stored(&root)?;
-                cached.push((root.clone(), v.read.0, v.read.1));
-                merge(&mut all, within(&root, path, v.dataset));
-            }
             Some(root) => {
-                let project = Project::load(&root)?;
-                let subs = ingest::ingest(&project);
-                let ctx = Context { geography: &project.geography, config: Some(&project.config) };
-                merge(&mut all, within(&root, path, validate::validate(&subs, &ctx)));
+                let v = match cache {
+                    true => crate::build::validate_stored(&root)?,
+                    false => crate::build::validate_fresh(&root)?,
+                };
+                if cache {
+                    cached.push((root.clone(), v.read.0, v.read.1));
+                }
+                merge(&mut all, within(&root, path, v.dataset));
             }
             None => lone.push(path.clone()),
         }

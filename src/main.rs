@@ -223,18 +223,12 @@ fn main() -> ExitCode {
             Ok(checked) => {
                 // On standard error: standard output is the report (JSON for `--format json`).
                 for (root, read, files) in &checked.cached {
-                    if read < files {
-                        eprintln!(
-                            "{} of {files} spreadsheet(s) unchanged since the last build or check, taken from its cache ({}); {read} read",
-                            files - read,
-                            root.join(ftc::build::CACHE_DIR).display()
-                        );
+                    if let Some(note) = from_cache(root, *read, *files, "the last build or check") {
+                        eprintln!("{note}");
                     }
                 }
                 let ds = checked.dataset;
-                if std::env::var_os("FTC_TIMINGS").is_some() {
-                    eprintln!("ftc: peak {} MB", ftc::build::rss_mb().1);
-                }
+                timed_peak();
                 match format {
                     Format::Human => out(&ftc::check::render_human(&ds, use_color(), lang.into())),
                     Format::Json => println!("{}", ftc::check::render_json(&ds, lang.into())),
@@ -301,9 +295,7 @@ fn main() -> ExitCode {
 fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOptions, summary: bool) -> ExitCode {
     match ftc::build::publish(project, opts) {
         Ok(ftc::build::Published::Unchanged { edition }) => {
-            if std::env::var_os("FTC_TIMINGS").is_some() {
-                eprintln!("ftc: peak {} MB", ftc::build::rss_mb().1);
-            }
+            timed_peak();
             println!(
                 "nothing changed: the inputs are those of edition {edition} ({}); nothing written",
                 opts.out.join(&edition).display()
@@ -323,17 +315,12 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
                         d.as_secs_f64() * 1000.0
                     );
                 }
-                eprintln!("ftc: peak {} MB", ftc::build::rss_mb().1);
             }
+            timed_peak();
             out(&ftc::build::summary(&build));
-            if let Some((read, files)) = build.read
-                && read < files
+            if let Some(note) = build.read.and_then(|(read, files)| from_cache(project, read, files, "the last build"))
             {
-                println!(
-                    "{} of {files} spreadsheet(s) unchanged since the last build, taken from its cache ({}); {read} read",
-                    files - read,
-                    project.join(ftc::build::CACHE_DIR).display()
-                );
+                println!("{note}");
             }
             if summary {
                 out(&ftc::build::analysis_summary(&build.report));
@@ -358,6 +345,25 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
             ExitCode::SUCCESS
         }
         Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+/// What a build or check took from the project's build cache, when it took anything: `since`
+/// says since what the spreadsheets are unchanged.
+fn from_cache(project: &std::path::Path, read: usize, files: usize, since: &str) -> Option<String> {
+    (read < files).then(|| {
+        format!(
+            "{} of {files} spreadsheet(s) unchanged since {since}, taken from its cache ({}); {read} read",
+            files - read,
+            project.join(ftc::build::CACHE_DIR).display()
+        )
+    })
+}
+
+/// With `FTC_TIMINGS` set, the process's peak memory so far, last on standard error.
+fn timed_peak() {
+    if std::env::var_os("FTC_TIMINGS").is_some() {
+        eprintln!("ftc: peak {} MB", ftc::build::rss_mb().1);
     }
 }
 
