@@ -69,23 +69,30 @@ fn ms(d: std::time::Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
+/// Run the `ftc` executable with `args` and `FTC_TIMINGS=1`, from start to end: its wall time,
+/// standard output and error, and the peak memory it prints last (`ftc: peak 250 MB`).
+fn run_ftc(args: &[&std::ffi::OsStr]) -> (std::time::Duration, String, String, u64) {
+    let t = Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftc"))
+        .args(args)
+        .env("FTC_TIMINGS", "1")
+        .output()
+        .expect("ftc runs");
+    let wall = t.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "ftc {args:?}: {stderr}");
+    let peak = stderr.lines().find_map(|l| l.strip_prefix("ftc: peak ")?.strip_suffix(" MB")?.parse::<u64>().ok());
+    (wall, stdout, stderr, peak.expect("ftc prints its peak memory"))
+}
+
 /// A build scenario, run by the `ftc` executable itself (`ftc build PROJECT --out SITE`, with
 /// `FTC_TIMINGS=1` for its stage times and peak memory): what a user runs, not this benchmark's
 /// own copy of the code, which measured ingest 10 % slower in the same minutes (the same
 /// source, linked into another executable).
 fn scenario(name: &str, project: &Path, site: &Path) {
-    let t = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftc"))
-        .arg("build")
-        .arg(project)
-        .arg("--out")
-        .arg(site)
-        .env("FTC_TIMINGS", "1")
-        .output()
-        .expect("ftc runs");
-    let wall = t.elapsed();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "scenario {name}: {stderr}");
+    let (wall, stdout, stderr, peak) =
+        run_ftc(&["build".as_ref(), project.as_os_str(), "--out".as_ref(), site.as_os_str()]);
     // `ftc: ingest 481.3 ms, 94 MB resident after it, peak 94 MB`, and `ftc: peak 250 MB`.
     let stage = |s: &str| -> f64 {
         stderr
@@ -94,8 +101,6 @@ fn scenario(name: &str, project: &Path, site: &Path) {
             .filter_map(|rest| rest.split_whitespace().next()?.parse::<f64>().ok())
             .sum()
     };
-    let peak = stderr.lines().find_map(|l| l.strip_prefix("ftc: peak ")?.strip_suffix(" MB")?.parse::<u64>().ok());
-    let peak = peak.expect("ftc prints its peak memory");
     let wrote =
         stdout.lines().find_map(|l| l.strip_prefix("wrote ")?.split_once(" files to ").map(|(_, p)| p.to_string()));
     match wrote {
@@ -129,16 +134,7 @@ fn scenario(name: &str, project: &Path, site: &Path) {
 /// back: the one file is read and validated, the other 199 parts come from the cache. Run by
 /// the `ftc` executable, whose cache the builds before it filled.
 fn check_scenario(project: &Path) {
-    let t = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ftc"))
-        .arg("check")
-        .arg(project)
-        .env("FTC_TIMINGS", "1")
-        .output()
-        .expect("ftc runs");
-    let wall = t.elapsed();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "check: {stderr}");
+    let (wall, stdout, stderr, peak) = run_ftc(&["check".as_ref(), project.as_os_str()]);
     // `199 of 200 spreadsheet(s) unchanged since the last build or check, taken from its cache (…); 1 read`
     let (read, of) = stderr
         .lines()
@@ -149,14 +145,12 @@ fn check_scenario(project: &Path) {
             unchanged.parse::<usize>().ok().map(|_| (read, of))
         })
         .expect("ftc check says how many spreadsheets it took from the build cache");
-    let peak = stderr.lines().find_map(|l| l.strip_prefix("ftc: peak ")?.strip_suffix(" MB")?.parse::<u64>().ok());
     // `200 file(s) checked: 0 error(s), 0 warning(s), 200 note(s); …`
     let files = stdout.lines().find_map(|l| l.split_once(" file(s) checked")?.0.parse::<usize>().ok());
     println!(
-        "bench scenario=check_one_province wall_ms={} workbooks_read={read} of={of} files_checked={} peak_rss_mb={}",
+        "bench scenario=check_one_province wall_ms={} workbooks_read={read} of={of} files_checked={} peak_rss_mb={peak}",
         ms(wall),
         files.expect("ftc check prints its summary"),
-        peak.expect("ftc prints its peak memory")
     );
 }
 

@@ -8,6 +8,14 @@ use common::copy_dir;
 use ftc::build::{Build, FileCache, build, build_cached, render};
 use std::path::Path;
 
+/// A copy of the demo project, in `<temporary folder>/p` (the folder beside it is free for sites).
+fn demo_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("p");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    (dir, root)
+}
+
 /// Everything a build hands on: the rows and findings, the report and the rendered site.
 fn outcome(b: &Build) -> (String, ftc::analyse::Report, ftc::render::site::Site) {
     let (_, site, problems) = render(b).expect("renders");
@@ -34,9 +42,7 @@ fn rebuild(root: &Path, cache: &mut FileCache, read: usize, files: usize, what: 
 
 #[test]
 fn a_cached_rebuild_reads_only_changed_files_and_equals_a_fresh_build() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (_dir, root) = demo_copy();
     let q3 = root.join("submissions/2026-Q3");
     let mut cache = FileCache::default();
 
@@ -95,9 +101,7 @@ fn stored_rebuild(root: &Path, read: usize, files: usize, stored: usize, what: &
 
 #[test]
 fn the_disk_cache_reads_only_changed_files_and_equals_a_fresh_build() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (dir, root) = demo_copy();
     let q3 = root.join("submissions/2026-Q3");
     let cache = root.join(ftc::build::CACHE_DIR);
 
@@ -175,9 +179,7 @@ fn the_disk_cache_reads_only_changed_files_and_equals_a_fresh_build() {
 /// A project folder the build cannot write to still builds (every file read, nothing stored).
 #[test]
 fn a_project_without_a_cache_folder_still_builds() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (_dir, root) = demo_copy();
     // A file where the cache folder would be: it cannot be made, whoever runs the test.
     std::fs::write(root.join(ftc::build::CACHE_DIR), b"not a folder").expect("block");
     let b = ftc::build::build_stored(&root).expect("builds");
@@ -224,9 +226,7 @@ fn every_fixture_part_reads_back_from_its_stored_form() {
 /// after a preview from the parts the preview stored.
 #[test]
 fn a_preview_and_a_build_share_the_disk_cache() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (_dir, root) = demo_copy();
     stored_rebuild(&root, 16, 16, 16, "first build");
     let mut cache = FileCache::default();
     rebuild(&root, &mut cache, 0, 16, "a new preview after a build");
@@ -242,9 +242,7 @@ fn a_preview_and_a_build_share_the_disk_cache() {
 /// did not use, so both publish and a build after them reads nothing again.
 #[test]
 fn two_builds_at_once_share_the_cache() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (dir, root) = demo_copy();
     let run = |out: &str, audience: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_ftc"))
             .arg("build")
@@ -280,9 +278,7 @@ fn two_builds_at_once_share_the_cache() {
 fn a_check_shares_the_build_cache_and_reports_the_same() {
     use ftc::check::{check, render_human, render_json};
     use ftc::render::format::Lang;
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (_dir, root) = demo_copy();
     let q3 = root.join("submissions/2026-Q3");
     let reports =
         |ds: &ftc::validate::Dataset| [Lang::En, Lang::Km].map(|l| (render_human(ds, false, l), render_json(ds, l)));
@@ -337,9 +333,7 @@ fn a_check_shares_the_build_cache_and_reports_the_same() {
 /// memory instead, and still reads only what changed.
 #[test]
 fn a_preview_without_a_disk_cache_keeps_parts_in_memory() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (_dir, root) = demo_copy();
     std::fs::write(root.join(ftc::build::CACHE_DIR), b"not a folder").expect("block");
     let mut cache = FileCache::default();
     rebuild(&root, &mut cache, 16, 16, "first preview");
@@ -354,9 +348,7 @@ fn a_preview_without_a_disk_cache_keeps_parts_in_memory() {
 /// cache, not published).
 #[test]
 fn a_summary_of_an_unchanged_project_is_printed() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (dir, root) = demo_copy();
     let build = |summary: bool| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ftc"));
         c.arg("build").arg(&root).arg("--out").arg(dir.path().join("site"));
@@ -377,9 +369,7 @@ fn a_summary_of_an_unchanged_project_is_printed() {
 /// hour old, and leaves a fresh one (another build may be writing it).
 #[test]
 fn a_killed_builds_leftovers_are_removed_when_stale() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (_dir, root) = demo_copy();
     stored_rebuild(&root, 16, 16, 16, "first build");
     let parts = root.join(ftc::build::CACHE_DIR).join("parts");
     let stale = parts.join(".0123abcd.4242");
@@ -422,9 +412,7 @@ fn stored_sheets(root: &Path, audience: &str) -> std::collections::BTreeMap<Stri
 /// sheets are copied, not compressed again) and after every stored sheet was damaged.
 #[test]
 fn workbook_sheets_from_the_cache_give_the_same_editions() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let root = dir.path().join("p");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data"), &root);
+    let (dir, root) = demo_copy();
     let publish = |site: &str, cache: bool| -> String {
         let opts = ftc::build::PublishOptions {
             out: dir.path().join(site),
