@@ -182,13 +182,20 @@ pub fn assemble(findings: Vec<Finding>, parts: Vec<Dataset>, ctx: &Context<'_>) 
         ds.findings.extend(part.findings);
     }
     reconcile::duplicates(&mut ds);
-    reconcile::disaggregation(&mut ds);
-    reconcile::province_rows(&mut ds);
+    // The checks across files only read the rows: run side by side (on a national project each
+    // took one core 10-25 ms while the other waited), their findings added in this order.
+    type Check<'a> = Box<dyn Fn() -> Vec<Finding> + Send + Sync + 'a>;
+    let mut checks: Vec<Check<'_>> =
+        vec![Box::new(|| reconcile::disaggregation(&ds)), Box::new(|| reconcile::province_rows(&ds))];
     if let Some(config) = ctx.config {
-        reconcile::jumps(&mut ds, config);
-        reconcile::completeness(&mut ds, config);
-        reconcile::timeliness(&mut ds, config);
+        checks.push(Box::new(|| reconcile::jumps(&ds, config)));
+        checks.push(Box::new(|| reconcile::completeness(&ds, config)));
+        checks.push(Box::new(|| reconcile::timeliness(&ds, config)));
     }
+    use rayon::prelude::*;
+    let found: Vec<Vec<Finding>> = checks.par_iter().map(|check| check()).collect();
+    drop(checks);
+    ds.findings.extend(found.into_iter().flatten());
     sort_findings(&mut ds.findings);
     ds
 }

@@ -138,7 +138,7 @@ fn first_place(first: &Location, here: &Location, of: &str) -> String {
 }
 
 /// totals-mismatch between an area's total row and its sex × age rows, where both were given.
-pub(super) fn disaggregation(ds: &mut Dataset) {
+pub(super) fn disaggregation(ds: &Dataset) -> Vec<Finding> {
     let mut groups: BTreeMap<(Option<Period>, String), Vec<&CascadeRow>> = BTreeMap::new();
     for r in &ds.cascade {
         groups.entry((r.period, r.area_code.clone())).or_default().push(r);
@@ -166,13 +166,13 @@ pub(super) fn disaggregation(ds: &mut Dataset) {
             }
         }
     }
-    ds.findings.extend(found);
+    found
 }
 
 /// A row under a province's own code holds people not attributable to a commune, and is added
 /// to the province. One as large as half its communes together is most likely the province's
 /// total typed as a row: it would be counted twice. Say so, with each figure against the sum.
-pub(super) fn province_rows(ds: &mut Dataset) {
+pub(super) fn province_rows(ds: &Dataset) -> Vec<Finding> {
     let mut found = Vec::new();
     for p in ds.cascade.iter().filter(|r| r.area_code.len() == 2 && r.is_total()) {
         let communes: Vec<&CascadeRow> = ds
@@ -196,7 +196,7 @@ pub(super) fn province_rows(ds: &mut Dataset) {
                 .value(p.plhiv.to_string()),
         );
     }
-    ds.findings.extend(found);
+    found
 }
 
 /// An area's five cascade counts in one period, and the row they come from.
@@ -230,7 +230,7 @@ fn area_totals(ds: &Dataset) -> AreaTotals {
 
 /// jump: a figure that moved by more than the configured share against the area's previous
 /// period of the same length.
-pub(super) fn jumps(ds: &mut Dataset, config: &Config) {
+pub(super) fn jumps(ds: &Dataset, config: &Config) -> Vec<Finding> {
     let totals = area_totals(ds);
     let t = &config.thresholds;
     let mut found = Vec::new();
@@ -270,7 +270,7 @@ pub(super) fn jumps(ds: &mut Dataset, config: &Config) {
             }
         }
     }
-    ds.findings.extend(found);
+    found
 }
 
 fn same_kind(a: Period, b: Period) -> bool {
@@ -278,7 +278,8 @@ fn same_kind(a: Period, b: Period) -> bool {
 }
 
 /// missing-submission: an expected province with no cascade or no budget file for a period.
-pub(super) fn completeness(ds: &mut Dataset, config: &Config) {
+pub(super) fn completeness(ds: &Dataset, config: &Config) -> Vec<Finding> {
+    let mut found = Vec::new();
     let mut periods: BTreeSet<Period> = config.periods.keys().filter_map(|k| k.parse().ok()).collect();
     periods.extend(ds.files.iter().filter_map(|f| f.period));
     let have: BTreeSet<(Period, String, TableKind)> = ds
@@ -291,7 +292,7 @@ pub(super) fn completeness(ds: &mut Dataset, config: &Config) {
         for province in config.expected_provinces(period) {
             for kind in [TableKind::Cascade, TableKind::Budget] {
                 if !have.contains(&(period, province.clone(), kind)) {
-                    ds.findings.push(
+                    found.push(
                         Finding::warning(
                             Rule::MissingSubmission,
                             "submission.missing",
@@ -306,10 +307,11 @@ pub(super) fn completeness(ds: &mut Dataset, config: &Config) {
             }
         }
     }
+    found
 }
 
 /// late-submission: a file whose stated submission date is after its period's deadline.
-pub(super) fn timeliness(ds: &mut Dataset, config: &Config) {
+pub(super) fn timeliness(ds: &Dataset, config: &Config) -> Vec<Finding> {
     let mut found = Vec::new();
     for f in &ds.files {
         let Some(period) = f.period else { continue };
@@ -331,7 +333,7 @@ pub(super) fn timeliness(ds: &mut Dataset, config: &Config) {
             _ => {}
         }
     }
-    ds.findings.extend(found);
+    found
 }
 
 #[cfg(test)]
