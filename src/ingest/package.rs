@@ -19,13 +19,50 @@ pub fn max_unpacked(limits: &Limits) -> u64 {
     limits.max_file_bytes.saturating_mul(20)
 }
 
+/// The most a package may hold uncompressed for the scan to hand calamine its parts already
+/// inflated ([`Scanned::unpacked`]); a larger one is read from its own bytes, inflated again.
+pub const MAX_REPACK: u64 = 64 << 20;
+
 /// What the scan learnt that spares calamine work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scanned {
     /// Some part may hold merged cells (`mergeCell` occurs in it). When none does,
     /// the reader skips calamine's merged-cell lookup, which inflates and parses every sheet a
     /// second time (a quarter of reading a national project's workbooks).
     pub merges: bool,
+    /// The same package with every part the scan inflated stored uncompressed (the other
+    /// entries copied as they were), for calamine to read instead of the file's bytes: the scan
+    /// inflates every XML part anyway, and calamine would inflate each again (a tenth of
+    /// reading a national project). `None` when the package holds more than [`MAX_REPACK`],
+    /// or anything in it could not be read or copied exactly: calamine then reads the file
+    /// itself and says what is wrong with it.
+    pub unpacked: Option<Vec<u8>>,
+}
+
+/// The package being rebuilt with its parts stored, while it is scanned.
+struct Repack {
+    zip: zip::ZipWriter<Cursor<Vec<u8>>>,
+}
+
+impl Repack {
+    fn new(capacity: u64) -> Self {
+        let buf = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        Repack { zip: zip::ZipWriter::new(Cursor::new(buf)) }
+    }
+
+    fn store(&mut self, name: &str, bytes: &[u8]) -> zip::result::ZipResult<()> {
+        use std::io::Write;
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(zip::DateTime::default());
+        self.zip.start_file(name, options)?;
+        self.zip.write_all(bytes)?;
+        Ok(())
+    }
+
+    fn finish(self) -> Option<Vec<u8>> {
+        self.zip.finish().ok().map(Cursor::into_inner)
+    }
 }
 
 /// Check a package. `Err` refuses the whole file. A package whose directory cannot be read is
@@ -33,7 +70,7 @@ pub struct Scanned {
 pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) -> Result<Scanned, Finding> {
     let loc = || Location::file(file);
     // Until every worksheet part has been read to its end, merges may be there.
-    let unsure = Scanned { merges: true };
+    let unsure = Scanned { merges: true, unpacked: None };
     let Ok(entries) = sniff::zip_entries(bytes) else { return Ok(unsure) };
     if let Some(entry) = sniff::duplicate_entry(&entries) {
         return Err(Finding::error(Rule::UnreadableFile, "file.duplicate-zip-entry", loc()).arg("entry", entry));
@@ -49,14 +86,22 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(unsure) };
     let mut inflated = 0u64;
     let mut merges = false;
+    // Only xlsx is handed over repacked: calamine reads ods and xlsb parts the scan leaves.
+    let mut repack = (format == Format::Xlsx && declared <= MAX_REPACK).then(|| Repack::new(declared + 4096));
     for i in 0..archive.len() {
         let Ok(entry) = archive.by_index(i) else {
             merges = true;
+            repack = None;
             continue;
         };
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let lower = name.to_ascii_lowercase();
         if entry.is_dir() || !(lower.ends_with(".xml") || lower.ends_with(".rels") || lower.ends_with(".bin")) {
+            if let Some(r) = &mut repack
+                && r.zip.raw_copy_file(entry).is_err()
+            {
+                repack = None;
+            }
             continue;
         }
         // Every XML part is watched, not only `xl/worksheets/`: a package may keep its sheets
@@ -64,6 +109,7 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         let sheet = lower.ends_with(".xml");
         let mut guard = Guard::new(entry, cap.saturating_sub(inflated), !lower.ends_with(".bin"));
         guard.watch = sheet.then(Watch::default);
+        guard.keep = repack.as_ref().map(|_| Vec::new());
         // An `Io` stop is corrupt data, or more than the entry declared (the inflater stops
         // there): calamine meets the same error when it reads the part, and names the sheet.
         let result = if format == Format::Ods && lower == "content.xml" {
@@ -79,6 +125,16 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         };
         // A part not read to its end may hold merges past where reading stopped.
         merges |= guard.watch.as_ref().is_some_and(|w| w.seen) || (sheet && result.is_err());
+        // The name as the archive holds it, exactly: a name zip reads differently (not UTF-8,
+        // say) would be looked up differently once written again.
+        let exact = guard.inner.name_raw() == name.as_bytes();
+        let stored = match (&mut repack, guard.keep.take()) {
+            (Some(r), Some(bytes)) => result.is_ok() && exact && r.store(&name, &bytes).is_ok(),
+            _ => false,
+        };
+        if !stored {
+            repack = None;
+        }
         match result {
             Ok(_) | Err(Stop::Io) => inflated += guard.total,
             Err(Stop::Refused(f)) => return Err(f),
@@ -95,7 +151,7 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
             }
         }
     }
-    Ok(Scanned { merges })
+    Ok(Scanned { merges, unpacked: repack.and_then(Repack::finish) })
 }
 
 /// Looks for the word `mergeCell` in the bytes read, across the reads' boundaries.
@@ -150,11 +206,13 @@ struct Guard<R> {
     xml: bool,
     tripped: Option<Stop>,
     watch: Option<Watch>,
+    /// Every byte read, when the part is to be stored again.
+    keep: Option<Vec<u8>>,
 }
 
 impl<R: Read> Guard<R> {
     fn new(inner: R, cap: u64, xml: bool) -> Self {
-        Guard { inner, total: 0, cap, run: 0, xml, tripped: None, watch: None }
+        Guard { inner, total: 0, cap, run: 0, xml, tripped: None, watch: None, keep: None }
     }
 
     fn trip(&mut self, why: Stop) -> std::io::Error {
@@ -180,6 +238,9 @@ impl<R: Read> Read for Guard<R> {
         }
         if self.xml && !markup_runs(&mut self.run, &buf[..n], MAX_XML_TOKEN) {
             return Err(self.trip(Stop::Token));
+        }
+        if let Some(k) = &mut self.keep {
+            k.extend_from_slice(&buf[..n]);
         }
         Ok(n)
     }
@@ -503,5 +564,74 @@ mod tests {
         assert!(matches!(drain(&mut guard), Err(Stop::Token)));
         let mut guard = Guard::new(text.as_bytes(), 100, false);
         assert!(matches!(drain(&mut guard), Err(Stop::Total)));
+    }
+
+    /// A workbook with text, numbers, a date-formatted cell, a formula and a merged range,
+    /// written by rust_xlsxwriter (deflated, as Excel writes its packages).
+    fn workbook() -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("Cascade").expect("name");
+        ws.write_string(0, 0, "Commune").expect("write");
+        ws.write_string(0, 1, "PLHIV").expect("write");
+        ws.merge_range(1, 0, 2, 0, "Banteay Neang", &rust_xlsxwriter::Format::new()).expect("merge");
+        ws.write_number(1, 1, 812.0).expect("write");
+        ws.write_formula(2, 1, "=B2*2").expect("write");
+        let other = wb.add_worksheet().set_name("Budget").expect("name");
+        other.write_string(0, 0, "ថវិកា").expect("write");
+        other.write_number(3, 2, 0.25).expect("write");
+        wb.save_to_buffer().expect("workbook")
+    }
+
+    fn sheets(bytes: Vec<u8>) -> Vec<(String, calamine::Range<calamine::Data>, Vec<calamine::Dimensions>)> {
+        use calamine::Reader;
+        let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).expect("opens");
+        let names = wb.sheet_names();
+        names
+            .into_iter()
+            .map(|n| {
+                let range = wb.worksheet_range(&n).expect("sheet");
+                let merges = wb.merge_cells_by_sheet_name(&n).expect("merges");
+                (n, range, merges)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_package_is_handed_over_with_its_parts_stored_and_reads_the_same() {
+        let bytes = workbook();
+        let scanned = check_package(&bytes, Format::Xlsx, "f.xlsx", &Limits::default()).expect("accepted");
+        assert!(scanned.merges);
+        let unpacked = scanned.unpacked.expect("repacked");
+        // Every XML part is stored, none deflated; and the package is larger for it.
+        let mut archive = zip::ZipArchive::new(Cursor::new(&unpacked[..])).expect("a zip");
+        let original = zip::ZipArchive::new(Cursor::new(&bytes[..])).expect("a zip");
+        assert_eq!(archive.len(), original.len());
+        for i in 0..archive.len() {
+            let entry = archive.by_index(i).expect("entry");
+            assert_eq!(entry.compression(), zip::CompressionMethod::Stored, "{}", entry.name().unwrap_or_default());
+        }
+        assert!(unpacked.len() > bytes.len());
+        // calamine reads the same cells and merged ranges from both, down to the Khmer text.
+        let (a, b) = (sheets(bytes), sheets(unpacked));
+        assert_eq!(a, b);
+        assert_eq!(a[0].1.get_value((1, 0)), Some(&calamine::Data::String("Banteay Neang".into())));
+        assert_eq!(a[1].1.get_value((0, 0)), Some(&calamine::Data::String("ថវិកា".into())));
+        assert_eq!(a[0].2.len(), 1);
+    }
+
+    #[test]
+    fn a_package_with_a_broken_part_is_left_for_calamine_to_read() {
+        let mut bytes = workbook();
+        // Spoil the deflated bytes of the first sheet: inflating it fails or its checksum does.
+        let name = b"xl/worksheets/sheet1.xml";
+        let at = bytes.windows(name.len()).position(|w| w == name).expect("local header") + name.len();
+        for b in &mut bytes[at + 10..at + 40] {
+            *b = !*b;
+        }
+        let scanned = check_package(&bytes, Format::Xlsx, "f.xlsx", &Limits::default()).expect("let through");
+        assert_eq!(scanned, Scanned { merges: true, unpacked: None });
+        // Not xlsx: calamine reads the package's own bytes.
+        let scanned = check_package(&workbook(), Format::Xlsb, "f.xlsb", &Limits::default()).expect("accepted");
+        assert_eq!(scanned.unpacked, None);
     }
 }

@@ -30,8 +30,10 @@ pub struct WorkbookRead {
 pub fn read_workbook(bytes: Vec<u8>, format: Format, file: &str, limits: &Limits) -> Result<WorkbookRead, Finding> {
     let scanned = match format {
         Format::Xlsx | Format::Xlsb | Format::Ods => package::check_package(&bytes, format, file, limits)?,
-        _ => package::Scanned { merges: true },
+        _ => package::Scanned { merges: true, unpacked: None },
     };
+    // The package as scanned, its parts already inflated, when the scan could store them.
+    let bytes = scanned.unpacked.unwrap_or(bytes);
     if format == Format::Xls && sniff::cfb_fat_has_cycle(&bytes) {
         let detail = "its sector table loops back on itself";
         return Err(Finding::error(Rule::UnreadableFile, "file.corrupt", Location::file(file))
