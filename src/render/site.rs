@@ -330,6 +330,9 @@ pub fn prepare(input: &SiteInput<'_>) -> Result<Prepared, RenderError> {
     Ok(prepared)
 }
 
+/// A commune page's size, about: the first room a page is rendered into.
+const PAGE_BYTES: usize = 16 << 10;
+
 /// Render the page at `path` (one of [`Prepared::pages`]).
 fn render_page(input: &SiteInput<'_>, prepared: &Prepared, path: &str) -> Option<Result<Vec<u8>, RenderError>> {
     let (lang, name, page) = prepared.pages.get(path)?;
@@ -360,12 +363,14 @@ fn render_page(input: &SiteInput<'_>, prepared: &Prepared, path: &str) -> Option
         // Only passed on to macros (`t=t`), which were given its texts already.
         c.insert("t", &BTreeMap::<&str, &str>::new());
     }
-    let html = match tpl.tera.render(name, &c) {
-        Ok(html) => html,
-        Err(e) => return Some(Err(RenderError::Template { name: name.into(), message: error_chain(&e) })),
-    };
-    // Rendering grows the page by doubling: up to twice its size held until publish.
-    let mut bytes = html.into_bytes();
+    // Into bytes, not a `String`: Tera's `render` checks the whole page is UTF-8 once more (a
+    // twentieth of rendering a national site's pages); the site holds bytes anyway. Room for a
+    // commune page from the start, and the rest given back: a buffer grown by doubling would
+    // hold up to twice the page until publish.
+    let mut bytes = Vec::with_capacity(PAGE_BYTES);
+    if let Err(e) = tpl.tera.render_to(name, &c, &mut bytes) {
+        return Some(Err(RenderError::Template { name: name.into(), message: error_chain(&e) }));
+    }
     bytes.shrink_to_fit();
     Some(Ok(bytes))
 }
