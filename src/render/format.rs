@@ -144,21 +144,68 @@ pub fn not_applicable(lang: Lang) -> &'static str {
 #[derive(Debug, Clone, Copy)]
 pub struct Fixed<const N: u8>(pub f64);
 
-impl<const N: u8> std::fmt::Display for Fixed<N> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<const N: u8> Fixed<N> {
+    /// The digits the fast path writes, right-aligned in `buf`: the index they start at, or
+    /// `None` where the formatter must decide (ties, huge values, more decimals, not finite).
+    fn digits(self, buf: &mut [u8; 24]) -> Option<usize> {
         let x = self.0;
         let (y, limit) = if N == 0 { (x, 4.5e15) } else { (x * 10.0, 1e9) };
-        if N <= 1 && y.abs() < limit {
-            let floor = y.floor();
-            let frac = y - floor;
-            if (frac - 0.5).abs() > 1e-6 {
-                let m = (if frac > 0.5 { floor + 1.0 } else { floor }).abs() as u64;
-                // The formatter keeps the sign of a negative value that rounds to zero.
-                let sign = if x.is_sign_negative() { "-" } else { "" };
-                return if N == 0 { write!(f, "{sign}{m}") } else { write!(f, "{sign}{}.{}", m / 10, m % 10) };
+        // Not NaN, not huge, at most one decimal.
+        let fast = N <= 1 && y.abs() < limit;
+        if !fast {
+            return None;
+        }
+        let floor = y.floor();
+        let frac = y - floor;
+        if (frac - 0.5).abs() <= 1e-6 {
+            return None;
+        }
+        let mut m = (if frac > 0.5 { floor + 1.0 } else { floor }).abs() as u64;
+        // Digits from the right, written at once: the formatter's integer path (twice per
+        // value, with its padding checks) was most of a chart's cost.
+        let mut i = buf.len();
+        if N == 1 {
+            i -= 2;
+            buf[i + 1] = b'0' + (m % 10) as u8;
+            buf[i] = b'.';
+            m /= 10;
+        }
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (m % 10) as u8;
+            m /= 10;
+            if m == 0 {
+                break;
             }
         }
-        write!(f, "{x:.*}", usize::from(N))
+        // The formatter keeps the sign of a negative value that rounds to zero.
+        if x.is_sign_negative() {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        Some(i)
+    }
+
+    /// Append the value to `out`, as [`std::fmt::Display`] writes it.
+    pub fn push_to(self, out: &mut String) {
+        let mut buf = [0u8; 24];
+        match self.digits(&mut buf).and_then(|i| std::str::from_utf8(&buf[i..]).ok()) {
+            Some(text) => out.push_str(text),
+            None => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
+}
+
+impl<const N: u8> std::fmt::Display for Fixed<N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut buf = [0u8; 24];
+        match self.digits(&mut buf) {
+            Some(i) => f.write_str(std::str::from_utf8(&buf[i..]).map_err(|_| std::fmt::Error)?),
+            None => write!(f, "{:.*}", usize::from(N), self.0),
+        }
     }
 }
 
@@ -224,6 +271,9 @@ mod tests {
         fn same(x: f64) {
             assert_eq!(Fixed::<0>(x).to_string(), format!("{x:.0}"), "{x:?} to 0 decimals");
             assert_eq!(Fixed::<1>(x).to_string(), format!("{x:.1}"), "{x:?} to 1 decimal");
+            let mut pushed = String::from("x=");
+            Fixed::<1>(x).push_to(&mut pushed);
+            assert_eq!(pushed, format!("x={x:.1}"), "{x:?} pushed");
         }
         for k in -60_000..=60_000 {
             same(f64::from(k) / 1000.0);
