@@ -144,6 +144,19 @@ pub fn not_applicable(lang: Lang) -> &'static str {
 #[derive(Debug, Clone, Copy)]
 pub struct Fixed<const N: u8>(pub f64);
 
+/// Write the decimal digits of `n` into `buf` to end just before `end`: the index they start
+/// at. `buf` must have room for them (20 digits at most).
+pub(crate) fn digits_before(buf: &mut [u8], mut end: usize, mut n: u64) -> usize {
+    loop {
+        end -= 1;
+        buf[end] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return end;
+        }
+    }
+}
+
 impl<const N: u8> Fixed<N> {
     /// The digits the fast path writes, right-aligned in `buf`: the index they start at, or
     /// `None` where the formatter must decide (ties, huge values, more decimals, not finite).
@@ -170,14 +183,7 @@ impl<const N: u8> Fixed<N> {
             buf[i] = b'.';
             m /= 10;
         }
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (m % 10) as u8;
-            m /= 10;
-            if m == 0 {
-                break;
-            }
-        }
+        i = digits_before(buf, i, m);
         // The formatter keeps the sign of a negative value that rounds to zero.
         if x.is_sign_negative() {
             i -= 1;

@@ -424,17 +424,9 @@ impl CellWriter<'_> {
 
 /// The decimal digits of `n`, without the formatter's machinery (a national workbook has 2.5
 /// million cells).
-fn push_digits(out: &mut Vec<u8>, mut n: u64) {
+fn push_digits(out: &mut Vec<u8>, n: u64) {
     let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+    let i = super::format::digits_before(&mut buf, 20, n);
     out.extend_from_slice(&buf[i..]);
 }
 
