@@ -43,16 +43,12 @@ pub fn check(paths: &[PathBuf], cache: bool) -> Result<Checked, ProjectError> {
             });
         }
         match project::find_project_root(path) {
-            Some(root) => {
-                let v = match cache {
-                    true => crate::build::validate_stored(&root)?,
-                    false => crate::build::validate_fresh(&root)?,
-                };
-                if cache {
-                    cached.push((root.clone(), v.read.0, v.read.1));
-                }
+            Some(root) if cache => {
+                let v = crate::build::validate_stored(&root)?;
+                cached.push((root.clone(), v.read.0, v.read.1));
                 merge(&mut all, within(&root, path, v.dataset));
             }
+            Some(root) => merge(&mut all, within(&root, path, crate::build::validate_fresh(&root)?.dataset)),
             None => lone.push(path.clone()),
         }
     }

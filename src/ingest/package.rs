@@ -566,7 +566,7 @@ mod tests {
         assert!(matches!(drain(&mut guard), Err(Stop::Total)));
     }
 
-    /// A workbook with text, numbers, a date-formatted cell, a formula and a merged range,
+    /// A workbook with text (Khmer among it), numbers, a formula and a merged range,
     /// written by rust_xlsxwriter (deflated, as Excel writes its packages).
     fn workbook() -> Vec<u8> {
         let mut wb = rust_xlsxwriter::Workbook::new();

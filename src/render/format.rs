@@ -158,9 +158,9 @@ pub(crate) fn digits_before(buf: &mut [u8], mut end: usize, mut n: u64) -> usize
 }
 
 impl<const N: u8> Fixed<N> {
-    /// The digits the fast path writes, right-aligned in `buf`: the index they start at, or
-    /// `None` where the formatter must decide (ties, huge values, more decimals, not finite).
-    fn digits(self, buf: &mut [u8; 24]) -> Option<usize> {
+    /// The text the fast path writes, made in `buf`, or `None` where the formatter must decide
+    /// (ties, huge values, more decimals, not finite).
+    fn fast(self, buf: &mut [u8; 24]) -> Option<&str> {
         let x = self.0;
         let (y, limit) = if N == 0 { (x, 4.5e15) } else { (x * 10.0, 1e9) };
         // Not NaN, not huge, at most one decimal.
@@ -189,13 +189,13 @@ impl<const N: u8> Fixed<N> {
             i -= 1;
             buf[i] = b'-';
         }
-        Some(i)
+        std::str::from_utf8(&buf[i..]).ok()
     }
 
     /// Append the value to `out`, as [`std::fmt::Display`] writes it.
     pub fn push_to(self, out: &mut String) {
         let mut buf = [0u8; 24];
-        match self.digits(&mut buf).and_then(|i| std::str::from_utf8(&buf[i..]).ok()) {
+        match self.fast(&mut buf) {
             Some(text) => out.push_str(text),
             None => {
                 use std::fmt::Write as _;
@@ -208,8 +208,8 @@ impl<const N: u8> Fixed<N> {
 impl<const N: u8> std::fmt::Display for Fixed<N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut buf = [0u8; 24];
-        match self.digits(&mut buf) {
-            Some(i) => f.write_str(std::str::from_utf8(&buf[i..]).map_err(|_| std::fmt::Error)?),
+        match self.fast(&mut buf) {
+            Some(text) => f.write_str(text),
             None => write!(f, "{:.*}", usize::from(N), self.0),
         }
     }
