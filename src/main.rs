@@ -295,7 +295,6 @@ fn main() -> ExitCode {
 fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOptions, summary: bool) -> ExitCode {
     match ftc::build::publish(project, opts) {
         Ok(ftc::build::Published::Unchanged { edition }) => {
-            timed_peak();
             println!(
                 "nothing changed: the inputs are those of edition {edition} ({}); nothing written",
                 opts.out.join(&edition).display()
@@ -304,6 +303,7 @@ fn build_and_publish(project: &std::path::Path, opts: &ftc::build::PublishOption
             if summary && let Ok(b) = again() {
                 out(&ftc::build::analysis_summary(&b.report));
             }
+            timed_peak();
             ExitCode::SUCCESS
         }
         Ok(ftc::build::Published::New { path, manifest, build, problems, timings }) => {

@@ -26,11 +26,18 @@ pub struct BarChart {
 
 /// Escape text for XML content and attribute values.
 pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(&mut out, s);
+    out
+}
+
+/// [`escape`], appended to `out`.
+fn escape_into(out: &mut String, s: &str) {
     // Most labels and figures need nothing escaped: copied whole, not char by char.
     if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..0x20)) {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
-    let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -42,7 +49,6 @@ pub fn escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 const WIDTH: f64 = 640.0;
@@ -58,6 +64,10 @@ const PLOT_W: f64 = WIDTH - LABEL_W - 90.0;
 /// the text: a fifth of rendering a page went to its two charts.
 enum Piece<'a> {
     Text(&'a str),
+    /// Text that is escaped as it is appended.
+    Escaped(&'a str),
+    /// A whole number (the layout's constants).
+    Whole(f64),
     /// One decimal, as [`Fixed`] writes it.
     Dec(f64),
 }
@@ -66,12 +76,14 @@ fn put(s: &mut String, pieces: &[Piece<'_>]) {
     for p in pieces {
         match p {
             Piece::Text(t) => s.push_str(t),
+            Piece::Escaped(t) => escape_into(s, t),
+            Piece::Whole(x) => Fixed::<0>(*x).push_to(s),
             Piece::Dec(x) => Fixed::<1>(*x).push_to(s),
         }
     }
 }
 
-use Piece::{Dec, Text};
+use Piece::{Dec, Escaped, Text, Whole};
 
 /// Draw the chart. `id` makes the title/desc ids unique on a page with several charts.
 pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
@@ -86,16 +98,18 @@ pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
             Text(id),
             Text("-t "),
             Text(id),
-            Text(r#"-d" viewBox="0 0 640 "#),
+            Text(r#"-d" viewBox="0 0 "#),
+            Whole(WIDTH),
+            Text(" "),
             Text(&height),
             Text(r#"" width="100%" xmlns="http://www.w3.org/2000/svg"><title id=""#),
             Text(id),
             Text(r#"-t">"#),
-            Text(&escape(&chart.title)),
+            Escaped(&chart.title),
             Text(r#"</title><desc id=""#),
             Text(id),
             Text(r#"-d">"#),
-            Text(&escape(&chart.description)),
+            Escaped(&chart.description),
             Text(r#"</desc><defs><pattern id=""#),
             Text(id),
             Text(
@@ -111,18 +125,26 @@ pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
     put(
         &mut s,
         &[
-            Text(r##"<line x1="250" y1="12" x2="250" y2=""##),
+            Text(r##"<line x1=""##),
+            Whole(LABEL_W),
+            Text(r##"" y1=""##),
+            Whole(TOP),
+            Text(r##"" x2=""##),
+            Whole(LABEL_W),
+            Text(r##"" y2=""##),
             Dec(axis_y),
-            Text(r##"" stroke="#1a1a1a"/><text x="250" y=""##),
+            Text(r##"" stroke="#1a1a1a"/><text x=""##),
+            Whole(LABEL_W),
+            Text(r#"" y=""#),
             Dec(axis_y + 19.0),
             Text(r#"" font-size="15" text-anchor="middle">"#),
-            Text(&escape(&percent_whole(Some(0.0), lang))),
+            Escaped(&percent_whole(Some(0.0), lang)),
             Text(r#"</text><text x=""#),
             Dec(LABEL_W + PLOT_W),
             Text(r#"" y=""#),
             Dec(axis_y + 19.0),
             Text(r#"" font-size="15" text-anchor="middle">"#),
-            Text(&escape(&percent_whole(Some(1.0), lang))),
+            Escaped(&percent_whole(Some(1.0), lang)),
             Text("</text>"),
         ],
     );
@@ -130,16 +152,20 @@ pub fn bar_chart(chart: &BarChart, id: &str, lang: Lang) -> String {
     put(
         &mut s,
         &[
-            Text(r#"<line x1="250" y1=""#),
+            Text(r#"<line x1=""#),
+            Whole(LABEL_W),
+            Text(r#"" y1=""#),
             Dec(axis_y + 30.0),
-            Text(r#"" x2="250" y2=""#),
+            Text(r#"" x2=""#),
+            Whole(LABEL_W),
+            Text(r#"" y2=""#),
             Dec(axis_y + 46.0),
             Text(r##"" stroke="#b00020" stroke-width="2.5" stroke-dasharray="4 3"/><text x=""##),
             Dec(LABEL_W + 8.0),
             Text(r#"" y=""#),
             Dec(axis_y + 43.0),
             Text(r#"" font-size="15">"#),
-            Text(&escape(&chart.target_label)),
+            Escaped(&chart.target_label),
             Text("</text></svg>"),
         ],
     );
@@ -157,7 +183,7 @@ fn draw_bar(s: &mut String, bar: &Bar, i: usize, id: &str, lang: Lang) {
             Text(r#"" y=""#),
             Dec(mid),
             Text(r#"" font-size="17" text-anchor="end">"#),
-            Text(&escape(&bar.label)),
+            Escaped(&bar.label),
             Text("</text>"),
         ],
     );
@@ -170,7 +196,7 @@ fn draw_bar(s: &mut String, bar: &Bar, i: usize, id: &str, lang: Lang) {
                 Text(r#"" y=""#),
                 Dec(mid),
                 Text(r##"" font-size="17" fill="#1a1a1a">"##),
-                Text(&escape(&percent(None, lang))),
+                Escaped(&percent(None, lang)),
                 Text("</text>"),
             ],
         );
@@ -180,7 +206,20 @@ fn draw_bar(s: &mut String, bar: &Bar, i: usize, id: &str, lang: Lang) {
     // Below target: hatched (readable without colour); at or above: solid dark.
     let below = bar.target.is_some_and(|t| v < t);
     let fill: &[Piece<'_>] = if below { &[Text("url(#"), Text(id), Text("-hatch)")] } else { &[Text("#2b5d8a")] };
-    put(s, &[Text(r#"<rect x="250" y=""#), Dec(y), Text(r#"" width=""#), Dec(w), Text(r#"" height="30" fill=""#)]);
+    put(
+        s,
+        &[
+            Text(r#"<rect x=""#),
+            Whole(LABEL_W),
+            Text(r#"" y=""#),
+            Dec(y),
+            Text(r#"" width=""#),
+            Dec(w),
+            Text(r#"" height=""#),
+            Whole(BAR_H),
+            Text(r#"" fill=""#),
+        ],
+    );
     put(s, fill);
     put(s, &[Text(r##"" stroke="#1a1a1a" stroke-width="0.5"/>"##)]);
     // The value sits after the bar or the target marker, whichever ends later.
@@ -194,7 +233,7 @@ fn draw_bar(s: &mut String, bar: &Bar, i: usize, id: &str, lang: Lang) {
             Text(r#"" y=""#),
             Dec(mid),
             Text(r#"" font-size="17" font-weight="bold">"#),
-            Text(&escape(&percent(Some(v), lang))),
+            Escaped(&percent(Some(v), lang)),
             Text("</text>"),
         ],
     );
@@ -249,7 +288,7 @@ mod tests {
 
     #[test]
     fn the_numbers_written_into_the_markup_are_the_constants() {
-        // `bar_chart` writes these as text; a change to a constant must change the text too.
+        // The layout's constants are whole numbers, written as such (`Piece::Whole`).
         assert_eq!([WIDTH, LABEL_W, TOP, BAR_H].map(|x| x.to_string()), ["640", "250", "12", "30"]);
     }
 

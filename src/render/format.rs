@@ -199,7 +199,7 @@ impl<const N: u8> Fixed<N> {
             Some(text) => out.push_str(text),
             None => {
                 use std::fmt::Write as _;
-                let _ = write!(out, "{self}");
+                let _ = write!(out, "{:.*}", usize::from(N), self.0);
             }
         }
     }
