@@ -412,11 +412,8 @@ fn khmer_digit(c: char) -> Option<char> {
 /// -> province (2), 3..4 -> district (4), 5..6 -> commune (6). Returns None for anything that is
 /// not 1-6 ASCII or Khmer digits (Khmer digits ០-៩ map to 0-9).
 pub fn normalize_code(raw: &str) -> Option<String> {
-    let ascii: String = raw.trim().chars().map(|c| khmer_digit(c).unwrap_or(c)).collect();
-    let digits = ascii.strip_suffix(".0").unwrap_or(&ascii);
-    if !(1..=6).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
+    let mut buf = [0u8; 8];
+    let digits = std::str::from_utf8(code_digits(raw, &mut buf)?).ok()?;
     let width = match digits.len() {
         1 | 2 => 2,
         3 | 4 => 4,
@@ -427,19 +424,24 @@ pub fn normalize_code(raw: &str) -> Option<String> {
 
 /// Whether [`normalize_code`] takes `raw` for a code, without making the code.
 pub fn is_code(raw: &str) -> bool {
+    code_digits(raw, &mut [0u8; 8]).is_some()
+}
+
+/// The 1-6 ASCII digits of a code as typed (trimmed, Khmer digits made ASCII, a trailing ".0"
+/// left out), written into `buf`; `None` for anything else.
+fn code_digits<'b>(raw: &str, buf: &'b mut [u8; 8]) -> Option<&'b [u8]> {
     // A code is at most six digits, and ".0" after them: eight characters.
-    let mut ascii = [0u8; 8];
     let mut n = 0;
     for c in raw.trim().chars() {
         let c = khmer_digit(c).unwrap_or(c);
-        if n == ascii.len() || !c.is_ascii() {
-            return false;
+        if n == buf.len() || !c.is_ascii() {
+            return None;
         }
-        ascii[n] = c as u8;
+        buf[n] = c as u8;
         n += 1;
     }
-    let digits = ascii[..n].strip_suffix(b".0").unwrap_or(&ascii[..n]);
-    (1..=6).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)
+    let digits = buf[..n].strip_suffix(b".0").unwrap_or(&buf[..n]);
+    ((1..=6).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit)).then_some(digits)
 }
 
 /// The province part (first two digits) of a normalised code.
