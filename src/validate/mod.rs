@@ -125,8 +125,13 @@ impl Dataset {
         self.findings.iter().filter(|f| f.severity == severity).count()
     }
     pub fn periods(&self) -> Vec<Period> {
-        let mut v: Vec<Period> =
-            self.cascade.iter().filter_map(|r| r.period).chain(self.budget.iter().filter_map(|r| r.period)).collect();
+        // Each period once per run of rows (a file's rows sit together), not once per row.
+        let mut v: Vec<Period> = Vec::new();
+        for p in self.cascade.iter().map(|r| r.period).chain(self.budget.iter().map(|r| r.period)).flatten() {
+            if v.last() != Some(&p) {
+                v.push(p);
+            }
+        }
         v.sort();
         v.dedup();
         v
@@ -175,6 +180,12 @@ pub fn validate_part(file: &SubmissionFile, ctx: &Context<'_>) -> Dataset {
 /// parts joined, then the checks across files.
 pub fn assemble(findings: Vec<Finding>, parts: Vec<Dataset>, ctx: &Context<'_>) -> Dataset {
     let mut ds = Dataset { findings, ..Default::default() };
+    // Room for every part's rows first: grown by doubling, a national project's 130,000 budget
+    // rows were copied about twice over, one core at work while the other waited.
+    ds.cascade.reserve_exact(parts.iter().map(|p| p.cascade.len()).sum());
+    ds.budget.reserve_exact(parts.iter().map(|p| p.budget.len()).sum());
+    ds.files.reserve_exact(parts.iter().map(|p| p.files.len()).sum());
+    ds.findings.reserve(parts.iter().map(|p| p.findings.len()).sum());
     for part in parts {
         ds.cascade.extend(part.cascade);
         ds.budget.extend(part.budget);

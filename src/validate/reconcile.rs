@@ -34,9 +34,12 @@ pub(super) fn duplicates(ds: &mut Dataset) {
     // Two lines can only be the same line within a period: the periods are checked in
     // parallel (a quarter's 33,000 lines each, nationally), and the duplicates are reported
     // in row order, as one pass over all the lines would.
+    // A file's lines sit together: grouped a run of one period at a time, not line by line.
     let mut by_period: BTreeMap<Option<Period>, Vec<usize>> = BTreeMap::new();
-    for (i, row) in ds.budget.iter().enumerate() {
-        by_period.entry(row.period).or_default().push(i);
+    let mut start = 0;
+    for run in ds.budget.chunk_by(|a, b| a.period == b.period) {
+        by_period.entry(run[0].period).or_default().extend(start..start + run.len());
+        start += run.len();
     }
     let budget = &ds.budget;
     use rayon::prelude::*;
