@@ -74,15 +74,18 @@ pub fn compare_area(a: &AreaReport, b: &AreaReport) -> AreaChange {
 
 /// Compare two periods' reports, area by area (areas present in both).
 pub fn compare(prev: &PeriodReport, cur: &PeriodReport) -> Changes {
-    let mut areas = BTreeMap::new();
-    areas.insert(super::INITIATIVE.to_string(), compare_area(&prev.initiative, &cur.initiative));
+    let mut pairs = vec![(super::INITIATIVE, &prev.initiative, &cur.initiative)];
     for (maps_prev, maps_cur) in [(&prev.provinces, &cur.provinces), (&prev.communes, &cur.communes)] {
         for (code, b) in maps_cur {
             if let Some(a) = maps_prev.get(code) {
-                areas.insert(code.clone(), compare_area(a, b));
+                pairs.push((code.as_str(), a, b));
             }
         }
     }
+    // In parallel: the 1,700 areas of a national project took one core 10-15 ms after the
+    // periods were analysed, the other idle. A sorted map, so the order is the same.
+    use rayon::prelude::*;
+    let areas = pairs.into_par_iter().map(|(code, a, b)| (code.to_string(), compare_area(a, b))).collect();
     Changes { from: prev.period, to: cur.period, areas }
 }
 
