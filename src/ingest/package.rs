@@ -7,7 +7,7 @@
 use super::sniff::{self, Format};
 use crate::finding::{Finding, Location, Rule, a1};
 use crate::project::Limits;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor, Read, Write};
 
 /// The longest run of bytes between two markup characters (`<`, `>`) an XML part may hold:
 /// thirty times more than the longest cell Excel allows (32,767 characters), far less than
@@ -50,14 +50,12 @@ impl Repack {
         Repack { zip: zip::ZipWriter::new(Cursor::new(buf)) }
     }
 
-    fn store(&mut self, name: &str, bytes: &[u8]) -> zip::result::ZipResult<()> {
-        use std::io::Write;
+    /// Start a stored entry: the scan then writes the part into it as it inflates it.
+    fn start(&mut self, name: &str) -> zip::result::ZipResult<()> {
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .last_modified_time(zip::DateTime::default());
-        self.zip.start_file(name, options)?;
-        self.zip.write_all(bytes)?;
-        Ok(())
+        self.zip.start_file(name, options)
     }
 
     fn finish(self) -> Option<Vec<u8>> {
@@ -107,9 +105,18 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         // Every XML part is watched, not only `xl/worksheets/`: a package may keep its sheets
         // anywhere its relationships point.
         let sheet = lower.ends_with(".xml");
+        // The name as the archive holds it, exactly: a name zip reads differently (not UTF-8,
+        // say) would be looked up differently once written again.
+        if let Some(r) = &mut repack
+            && (entry.name_raw() != name.as_bytes() || r.start(&name).is_err())
+        {
+            repack = None;
+        }
         let mut guard = Guard::new(entry, cap.saturating_sub(inflated), !lower.ends_with(".bin"));
         guard.watch = sheet.then(Watch::default);
-        guard.keep = repack.as_ref().map(|_| Vec::new());
+        // Written into the repacked package as it is inflated (kept whole first, then copied in,
+        // it was written twice, into a buffer grown by doubling).
+        guard.keep = repack.as_mut().map(|r| &mut r.zip as &mut dyn Write);
         // An `Io` stop is corrupt data, or more than the entry declared (the inflater stops
         // there): calamine meets the same error when it reads the part, and names the sheet.
         let result = if format == Format::Ods && lower == "content.xml" {
@@ -125,18 +132,14 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         };
         // A part not read to its end may hold merges past where reading stopped.
         merges |= guard.watch.as_ref().is_some_and(|w| w.seen) || (sheet && result.is_err());
-        // The name as the archive holds it, exactly: a name zip reads differently (not UTF-8,
-        // say) would be looked up differently once written again.
-        let exact = guard.inner.name_raw() == name.as_bytes();
-        let stored = match (&mut repack, guard.keep.take()) {
-            (Some(r), Some(bytes)) => result.is_ok() && exact && r.store(&name, &bytes).is_ok(),
-            _ => false,
-        };
-        if !stored {
+        let (total, kept) = (guard.total, guard.kept);
+        drop(guard);
+        // Stored whole, or the package is not handed over repacked.
+        if result.is_err() || !kept {
             repack = None;
         }
         match result {
-            Ok(_) | Err(Stop::Io) => inflated += guard.total,
+            Ok(_) | Err(Stop::Io) => inflated += total,
             Err(Stop::Refused(f)) => return Err(f),
             Err(Stop::Token) => {
                 return Err(Finding::error(Rule::UnreadableFile, "file.xml-token-too-long", loc())
@@ -198,7 +201,7 @@ enum Stop {
 
 /// A reader that counts what really comes out of the inflater and fails, before anything
 /// downstream buffers it, once the total or a run without markup is too long.
-struct Guard<R> {
+struct Guard<'w, R> {
     inner: R,
     total: u64,
     cap: u64,
@@ -206,13 +209,15 @@ struct Guard<R> {
     xml: bool,
     tripped: Option<Stop>,
     watch: Option<Watch>,
-    /// Every byte read, when the part is to be stored again.
-    keep: Option<Vec<u8>>,
+    /// Where every byte read is written, when the part is to be stored again.
+    keep: Option<&'w mut dyn Write>,
+    /// Every byte read was written to `keep` (false once a write failed).
+    kept: bool,
 }
 
-impl<R: Read> Guard<R> {
+impl<R: Read> Guard<'_, R> {
     fn new(inner: R, cap: u64, xml: bool) -> Self {
-        Guard { inner, total: 0, cap, run: 0, xml, tripped: None, watch: None, keep: None }
+        Guard { inner, total: 0, cap, run: 0, xml, tripped: None, watch: None, keep: None, kept: true }
     }
 
     fn trip(&mut self, why: Stop) -> std::io::Error {
@@ -226,7 +231,7 @@ impl<R: Read> Guard<R> {
     }
 }
 
-impl<R: Read> Read for Guard<R> {
+impl<R: Read> Read for Guard<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.total += n as u64;
@@ -239,8 +244,11 @@ impl<R: Read> Read for Guard<R> {
         if self.xml && !markup_runs(&mut self.run, &buf[..n], MAX_XML_TOKEN) {
             return Err(self.trip(Stop::Token));
         }
-        if let Some(k) = &mut self.keep {
-            k.extend_from_slice(&buf[..n]);
+        if let Some(k) = &mut self.keep
+            && k.write_all(&buf[..n]).is_err()
+        {
+            self.kept = false;
+            self.keep = None;
         }
         Ok(n)
     }
