@@ -628,6 +628,53 @@ mod tests {
     }
 
     #[test]
+    fn parts_the_scan_does_not_read_are_copied_as_they_were_between_stored_ones() {
+        // A logo on the cover sheet: the image is not XML, so it is copied raw, after some
+        // stored XML parts and before others.
+        const PNG: &[u8] = &[
+            0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+            0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+            0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff,
+            0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+        ];
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet().set_name("Cover").expect("name");
+        ws.write_string(0, 0, "Province").expect("write");
+        ws.write_string(0, 1, "Kampong Cham").expect("write");
+        let logo = rust_xlsxwriter::Image::new_from_buffer(PNG).expect("a png");
+        ws.insert_image(3, 0, &logo).expect("image");
+        let data = wb.add_worksheet().set_name("Cascade").expect("name");
+        data.write_string(0, 0, "PLHIV").expect("write");
+        data.write_number(1, 0, 812.0).expect("write");
+        let bytes = wb.save_to_buffer().expect("workbook");
+
+        let scanned = check_package(&bytes, Format::Xlsx, "f.xlsx", &Limits::default()).expect("accepted");
+        let unpacked = scanned.unpacked.expect("repacked");
+        let mut archive = zip::ZipArchive::new(Cursor::new(&unpacked[..])).expect("a zip");
+        let mut original = zip::ZipArchive::new(Cursor::new(&bytes[..])).expect("a zip");
+        let name = |z: &mut zip::ZipArchive<Cursor<&[u8]>>, i| {
+            z.by_index_raw(i).expect("entry").name().map(|n| n.into_owned()).expect("a name")
+        };
+        let names: Vec<String> = (0..original.len()).map(|i| name(&mut original, i)).collect();
+        let image = names.iter().position(|n| n.ends_with(".png")).expect("the image is in the package");
+        // Stored parts before it and after it (its drawing's relationships).
+        let read = |n: &String| n.ends_with(".xml") || n.ends_with(".rels");
+        assert!(names[..image].iter().any(read) && names[image + 1..].iter().any(read), "{names:?}");
+        assert_eq!(archive.len(), original.len());
+        for (i, name) in names.iter().enumerate() {
+            let (mut a, mut b) = (archive.by_index(i).expect("kept"), original.by_index(i).expect("there"));
+            assert_eq!(a.name().map(|n| n.into_owned()).ok().as_ref(), Some(name), "the same order");
+            let expected = if name.ends_with(".png") { b.compression() } else { zip::CompressionMethod::Stored };
+            assert_eq!(a.compression(), expected, "{name}");
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            a.read_to_end(&mut x).expect("reads, its checksum right");
+            b.read_to_end(&mut y).expect("reads");
+            assert_eq!(x, y, "{name}");
+        }
+        assert_eq!(sheets(bytes), sheets(unpacked));
+    }
+
+    #[test]
     fn a_package_with_a_broken_part_is_left_for_calamine_to_read() {
         let mut bytes = workbook();
         // Spoil the deflated bytes of the first sheet: inflating it fails or its checksum does.
