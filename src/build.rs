@@ -332,14 +332,15 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         let dir = opts.out.join(&prev.edition);
         let path = |n: &str| format!("downloads/{n}.csv");
         // The previous edition's CSVs are read while this build's are made (read after, the
-        // main thread read 20 MB while the other core waited).
-        let (old, (tables, downloads)) = rayon::join(
-            || -> Vec<Option<Vec<u8>>> { diff::TABLES.iter().map(|n| std::fs::read(dir.join(path(n))).ok()).collect() },
+        // main thread read 20 MB while the other core waited); the making first, as the longer
+        // side of the join.
+        let ((tables, downloads), old) = rayon::join(
             || {
                 let tables = download_tables(&b);
                 let downloads = crate::render::site::csvs(&tables);
                 (tables, downloads)
             },
+            || -> Vec<Option<Vec<u8>>> { diff::TABLES.iter().map(|n| std::fs::read(dir.join(path(n))).ok()).collect() },
         );
         // The rows both editions publish byte for byte are left out before anything is parsed.
         // This build's tables are borrowed from the downloads, not copied.
