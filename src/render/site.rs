@@ -94,9 +94,14 @@ fn error_chain(e: &tera::Error) -> String {
 pub fn template(name: &str) -> Result<tera::Tera, RenderError> {
     let missing = || RenderError::Template { name: name.into(), message: "no such built-in template".into() };
     let (_, source) = TEMPLATES.iter().find(|(n, _)| *n == name).ok_or_else(missing)?;
+    parse(vec![(name, *source)], name)
+}
+
+/// A Tera of these templates, HTML escaped in `.html` ones; an error is named `what`.
+fn parse(sources: Vec<(&str, &str)>, what: &str) -> Result<tera::Tera, RenderError> {
     let mut tera = tera::Tera::default();
-    tera.add_raw_template(name, source)
-        .map_err(|e| RenderError::Template { name: name.into(), message: error_chain(&e) })?;
+    tera.add_raw_templates(sources)
+        .map_err(|e| RenderError::Template { name: what.into(), message: error_chain(&e) })?;
     tera.autoescape_on(vec![".html"]);
     Ok(tera)
 }
@@ -123,10 +128,7 @@ pub fn templates_for(overrides: &BTreeMap<String, String>, lang: Lang) -> Result
             (k, text)
         })
         .collect();
-    let mut tera = tera::Tera::default();
-    tera.add_raw_templates(resolved.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
-        .map_err(|e| RenderError::Template { name: "templates".into(), message: error_chain(&e) })?;
-    tera.autoescape_on(vec![".html"]);
+    let tera = parse(resolved.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(), "templates")?;
     Ok(LangTemplates { tera, needs_table })
 }
 
