@@ -814,13 +814,9 @@ impl SheetStore for SheetCache {
 /// The rest of a build once the dataset is validated.
 fn analysed(project: Project, dataset: Dataset, mut t: Timings) -> Build {
     let report = t.time("analyse", || analyse::analyse(&dataset, &project.config, &project.geography));
-    let budget_lines = count_budget_lines(&dataset.budget);
+    // Counted now: the budget rows are freed before the summary is printed.
+    let budget_lines = count_runs(&dataset.budget, |r| (r.period, &r.province));
     Build { project, dataset, report, budget_lines, timings: t, read: None, cache: None }
-}
-
-/// Budget lines per period and province, for the summary (see [`count_runs`]).
-fn count_budget_lines(rows: &[validate::BudgetRow]) -> BTreeMap<(String, String), usize> {
-    count_runs(rows, |r| (r.period, &r.province))
 }
 
 /// Rows per period and province, named as the summary shows them. A file's rows sit together,
@@ -972,7 +968,10 @@ mod tests {
             row(q3, "02"),
             row(None, "02"),
         ];
-        let got = count_budget_lines(&rows);
+        fn key(r: &validate::BudgetRow) -> (Option<Period>, &str) {
+            (r.period, &r.province)
+        }
+        let got = count_runs(&rows, key);
         let want: BTreeMap<(String, String), usize> = [
             (("".to_string(), "02".to_string()), 1),
             (("2026-Q3".to_string(), "02".to_string()), 3),
@@ -982,6 +981,6 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(got, want);
-        assert!(count_budget_lines(&[]).is_empty());
+        assert!(count_runs(&[], key).is_empty());
     }
 }
