@@ -55,6 +55,14 @@ impl Period {
         }
     }
 
+    /// Every period ends on the last day of a month, so its end date orders as the year and
+    /// that month do: compared without making dates (sorted maps and sorts of a national build
+    /// compare periods millions of times; making both end dates was most of each comparison).
+    fn order_key(self) -> (i32, u32, u8) {
+        let (m, n) = self.months();
+        (self.year(), m + n - 1, self.len_rank())
+    }
+
     fn len_rank(self) -> u8 {
         match self {
             Period::Quarter { .. } => 0,
@@ -67,16 +75,6 @@ impl Period {
 impl Ord for Period {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.order_key().cmp(&other.order_key())
-    }
-}
-
-impl Period {
-    /// Every period ends on the last day of a month, so its end date orders as the year and
-    /// that month do: compared without making dates (sorted maps and sorts of a national build
-    /// compare periods millions of times; making both end dates was most of each comparison).
-    fn order_key(self) -> (i32, u32, u8) {
-        let (m, n) = self.months();
-        (self.year(), m + n - 1, self.len_rank())
     }
 }
 

@@ -114,8 +114,7 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         }
         let mut guard = Guard::new(entry, cap.saturating_sub(inflated), !lower.ends_with(".bin"));
         guard.watch = sheet.then(Watch::default);
-        // Written into the repacked package as it is inflated (kept whole first, then copied in,
-        // it was written twice, into a buffer grown by doubling).
+        // Written into the repacked package as it is inflated, not kept and copied in after.
         guard.keep = repack.as_mut().map(|r| &mut r.zip as &mut dyn Write);
         // An `Io` stop is corrupt data, or more than the entry declared (the inflater stops
         // there): calamine meets the same error when it reads the part, and names the sheet.
