@@ -3,7 +3,7 @@
 //! Generates (once per seed, under `$FTC_BENCH_DIR`, by default `ftc-bench-national/` in the
 //! system's temporary folder) a project with every province and
 //! commune of the geography, the cascade by sex and age group, 20 budget lines per commune and
-//! four quarters, then measures, in one run:
+//! four quarters, then measures, in each run (one, unless `FTC_BENCH_RUNS` asks for more):
 //!
 //! - `floor`: reading the same workbooks with calamine alone (every sheet's cells), serially
 //!   and with the same parallelism as ftc's ingest;
@@ -23,8 +23,11 @@
 //! Each scenario prints one line `bench scenario=… key=value…` (milliseconds, MB, counts), so
 //! the figures can be parsed. `FTC_BENCH_RUNS=N` runs the whole sequence N times, the floor
 //! measured again at the start of each (the machine's speed drifts between minutes, and a ratio
-//! to a floor measured minutes earlier drifts with it); each line then carries `run=K`, and a
-//! last line `bench scenario=summary` gives the medians and each ratio to its own run's floor; each runs in its own process, so its peak resident memory
+//! to a floor measured minutes earlier drifts with it); each scenario's line then carries
+//! `run=K`, and a last line `bench scenario=summary` gives the medians, each ratio to its own
+//! run's floor, and the highest peak of the full and one-province builds.
+//!
+//! Each scenario runs in its own process, so its peak resident memory
 //! (`VmHWM`) is its own: the builds are the `ftc` executable itself (`FTC_TIMINGS=1 ftc build`,
 //! and `ftc check`, timed from start to end), the preview a child of this benchmark (it needs
 //! the library's calls). Nothing here asserts a time: tests never fail on the clock.
@@ -90,10 +93,6 @@ fn run_ftc(args: &[&std::ffi::OsStr]) -> (std::time::Duration, String, String, u
     (wall, stdout, stderr, peak.expect("ftc prints its peak memory"))
 }
 
-/// A build scenario, run by the `ftc` executable itself (`ftc build PROJECT --out SITE`, with
-/// `FTC_TIMINGS=1` for its stage times and peak memory): what a user runs, not this benchmark's
-/// own copy of the code, which measured ingest 10 % slower in the same minutes (the same
-/// source, linked into another executable).
 /// What a build scenario measured, for the summary of several runs.
 struct Measured {
     wall_ms: f64,
@@ -109,6 +108,10 @@ struct Round {
     one: Measured,
 }
 
+/// A build scenario, run by the `ftc` executable itself (`ftc build PROJECT --out SITE`, with
+/// `FTC_TIMINGS=1` for its stage times and peak memory): what a user runs, not this benchmark's
+/// own copy of the code, which measured ingest 10 % slower in the same minutes (the same
+/// source, linked into another executable).
 fn scenario(name: &str, project: &Path, site: &Path, run: &str) -> Measured {
     let (wall, stdout, stderr, peak) =
         run_ftc(&["build".as_ref(), project.as_os_str(), "--out".as_ref(), site.as_os_str()]);
@@ -253,7 +256,13 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
-    let runs: usize = std::env::var("FTC_BENCH_RUNS").ok().and_then(|s| s.parse().ok()).filter(|n| *n > 0).unwrap_or(1);
+    let runs = match std::env::var("FTC_BENCH_RUNS") {
+        Err(_) => 1,
+        Ok(s) => s.parse::<usize>().ok().filter(|n| *n > 0).unwrap_or_else(|| {
+            println!("FTC_BENCH_RUNS={s:?} is not a number of runs (1 or more): one run");
+            1
+        }),
+    };
     let mut rounds = Vec::new();
     let mut leftovers = Vec::new();
     for k in 1..=runs {
@@ -330,7 +339,7 @@ fn summary(rounds: &[Round]) {
     let of = |f: fn(&Round) -> f64| median(rounds.iter().map(f).collect());
     let most = |f: fn(&Round) -> f64| rounds.iter().map(f).fold(f64::MIN, f64::max);
     println!(
-        "bench scenario=summary runs={} floor_parallel_ms={:.1} full_wall_ms={:.1} full_over_floor={:.2} ingest_ms={:.1} ingest_over_floor={:.2} ingest_over_floor_max={:.2} unchanged_wall_ms={:.1} one_province_wall_ms={:.1} one_province_over_floor={:.2} peak_rss_mb_max={}",
+        "bench scenario=summary runs={} floor_parallel_ms={:.1} full_wall_ms={:.1} full_over_floor={:.2} ingest_ms={:.1} ingest_over_floor={:.2} ingest_over_floor_max={:.2} unchanged_wall_ms={:.1} one_province_wall_ms={:.1} one_province_over_floor={:.2} build_peak_rss_mb_max={}",
         rounds.len(),
         of(|r| r.floor_ms),
         of(|r| r.full.wall_ms),
