@@ -12,8 +12,8 @@
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The downloads a diff reads, by table name.
-pub const TABLES: &[&str] = &["cascade", "budget", "bottlenecks", "findings"];
+/// The downloads a diff reads, by table name: every table an edition publishes.
+pub const TABLES: &[&str] = crate::render::site::TABLES;
 
 /// A CSV table: header and rows, as text.
 #[derive(Debug, Clone, Default, PartialEq)]
