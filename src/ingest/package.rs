@@ -131,7 +131,8 @@ pub fn check_package(bytes: &[u8], format: Format, file: &str, limits: &Limits) 
         };
         // A part not read to its end may hold merges past where reading stopped.
         merges |= guard.watch.as_ref().is_some_and(|w| w.seen) || (sheet && result.is_err());
-        let (total, kept) = (guard.total, guard.kept);
+        // A failed write let go of `keep`: the part was not stored whole.
+        let (total, kept) = (guard.total, guard.keep.is_some());
         drop(guard);
         // Stored whole, or the package is not handed over repacked.
         if result.is_err() || !kept {
@@ -208,15 +209,14 @@ struct Guard<'w, R> {
     xml: bool,
     tripped: Option<Stop>,
     watch: Option<Watch>,
-    /// Where every byte read is written, when the part is to be stored again.
+    /// Where every byte read is written, when the part is to be stored again; `None` from the
+    /// first write that failed.
     keep: Option<&'w mut dyn Write>,
-    /// Every byte read was written to `keep` (false once a write failed).
-    kept: bool,
 }
 
 impl<R: Read> Guard<'_, R> {
     fn new(inner: R, cap: u64, xml: bool) -> Self {
-        Guard { inner, total: 0, cap, run: 0, xml, tripped: None, watch: None, keep: None, kept: true }
+        Guard { inner, total: 0, cap, run: 0, xml, tripped: None, watch: None, keep: None }
     }
 
     fn trip(&mut self, why: Stop) -> std::io::Error {
@@ -246,7 +246,6 @@ impl<R: Read> Read for Guard<'_, R> {
         if let Some(k) = &mut self.keep
             && k.write_all(&buf[..n]).is_err()
         {
-            self.kept = false;
             self.keep = None;
         }
         Ok(n)
