@@ -141,7 +141,7 @@ pub struct Budget {
 
 /// Convert lines; a line whose currency has no rate comes back in the second list.
 pub fn convert_lines<'a>(rows: &[&'a BudgetRow], rates: &Rates, expected: f64) -> (Vec<Line>, Vec<&'a BudgetRow>) {
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(rows.len());
     let mut unconverted = Vec::new();
     let mut words: HashMap<&'a str, Arc<str>> = HashMap::new();
     let mut word = |w: &'a str| words.entry(w).or_insert_with(|| Arc::from(w)).clone();

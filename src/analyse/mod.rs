@@ -194,6 +194,13 @@ fn analyse_period(
     let districts = b.districts(&communes, &by_area);
     let mut provinces = b.provinces(&rows, &communes, &districts, &lines);
     let initiative = b.initiative(&provinces, &lines);
+    // Each page's room for its lines made once, to size: grown line by line, each area's list
+    // was copied as it doubled, into memory touched for the first time.
+    for (code, own) in &by_area {
+        if let Some(a) = communes.get_mut(*code).or_else(|| provinces.get_mut(*code)) {
+            a.lines.reserve_exact(own.len());
+        }
+    }
     drop(by_area);
     // Each line goes to its own area's page, moved there, not copied: the national budget
     // lines were held twice.
