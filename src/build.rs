@@ -314,7 +314,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let all = p::editions(&opts.out)?;
     p::check_audience_editions(&opts.out, &all, opts.audience)?;
     if let Some(m) = p::up_to_date(&all, &fp) {
-        p::refresh_top(&opts.out)?;
+        p::refresh_top_of(&opts.out, &all.iter().collect::<Vec<_>>())?;
         return Ok(Published::Unchanged { edition: m.edition.clone() });
     }
     // The cells earlier editions hid are read from their downloads while the project builds:
@@ -386,7 +386,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
         let mut manifest = p::manifest(&next, &fp, &date, &site);
         manifest.title = b.report.title.clone();
         let path = p::write_edition(&site, &manifest, &opts.out)?;
-        p::refresh_top(&opts.out)?;
+        p::refresh_top_of(&opts.out, &all.iter().chain([&manifest]).collect::<Vec<_>>())?;
         Ok((path, manifest))
     })?;
     Ok(Published::New { path, manifest: Box::new(manifest), build: Box::new(b), problems, timings: t })

@@ -129,6 +129,7 @@ pub fn editions(site: &Path) -> Result<Vec<Manifest>, PublishError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
         Err(e) => return Err(io(site)(e)),
     };
+    let mut paths = Vec::new();
     for entry in entries {
         let entry = entry.map_err(io(site))?;
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -140,7 +141,15 @@ pub fn editions(site: &Path) -> Result<Vec<Manifest>, PublishError> {
         if !path.is_file() {
             continue;
         }
-        out.push(read_manifest(&path)?);
+        paths.push(path);
+    }
+    // Read side by side (a site gathers an edition for every revision, and each manifest lists
+    // every file of its edition); the first unreadable one by name is the one reported.
+    paths.sort();
+    use rayon::prelude::*;
+    let read: Vec<Result<Manifest, PublishError>> = paths.par_iter().map(|p| read_manifest(p)).collect();
+    for m in read {
+        out.push(m?);
     }
     out.sort_by(|a, b| (a.sequence, &a.edition).cmp(&(b.sequence, &b.edition)));
     Ok(out)
@@ -466,8 +475,15 @@ fn switch_latest(site: &Path, id: &str) -> Result<(), PublishError> {
 /// (to the newest edition) and `latest`. Idempotent; call with the lock held.
 pub fn refresh_top(site: &Path) -> Result<(), PublishError> {
     let all = editions(site)?;
+    refresh_top_of(site, &all.iter().collect::<Vec<_>>())
+}
+
+/// [`refresh_top`] from the site's editions as a build listed them at its start (by sequence,
+/// with the one it wrote after them): it has held the site's lock since, so listing them again
+/// read only what it knew, every manifest a second time, which grew with every edition.
+pub fn refresh_top_of(site: &Path, all: &[&Manifest]) -> Result<(), PublishError> {
     let Some(newest) = all.last() else { return Ok(()) };
-    let page = crate::render::versions::versions_page(&all)
+    let page = crate::render::versions::versions_page(all)
         .map_err(|e| PublishError::Other(format!("rendering versions.html: {e}")))?;
     replace_file(&site.join("versions.html"), page.as_bytes())?;
     replace_file(&site.join("index.html"), crate::render::versions::site_index(&newest.edition).as_bytes())?;
@@ -775,5 +791,22 @@ mod tests {
                 .into_iter()
                 .collect()
         );
+    }
+
+    #[test]
+    fn an_unreadable_manifest_is_named_the_same_every_time() {
+        let dir = tempfile::tempdir().expect("tmp");
+        for (edition, text) in [("2026-Q4", "["), ("2026-Q3", "{"), ("2026-Q3-r2", "not json")] {
+            std::fs::create_dir_all(dir.path().join(edition)).expect("mkdir");
+            std::fs::write(dir.path().join(edition).join(MANIFEST), text).expect("write");
+        }
+        for _ in 0..5 {
+            match editions(dir.path()) {
+                Err(PublishError::BadManifest { path, .. }) => {
+                    assert!(path.ends_with("2026-Q3/edition.json"), "{path}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ struct EditionRow {
 }
 
 /// `versions.html` for `editions` (oldest first, as [`crate::publish::editions`] gives them).
-pub fn versions_page(editions: &[Manifest]) -> Result<String, super::site::RenderError> {
+pub fn versions_page(editions: &[&Manifest]) -> Result<String, super::site::RenderError> {
     // Only this template: parsing the whole set for it took a national build's main thread
     // 15-20 ms after the edition was written, the other core idle.
     let tera = super::site::template("versions.html")?;
