@@ -333,7 +333,7 @@ pub fn publish(root: &Path, opts: &PublishOptions) -> Result<Published, anyhow::
     let (changes, made) = t.time("diff", || -> Result<_, anyhow::Error> {
         let Some(prev) = &next.previous else { return Ok((None, None)) };
         let dir = opts.out.join(&prev.edition);
-        let path = |n: &str| format!("downloads/{n}.csv");
+        let path = crate::render::site::csv_path;
         // The previous edition's CSVs are read while this build's are made (read after, the
         // main thread read 20 MB while the other core waited); the making first, as the longer
         // side of the join.

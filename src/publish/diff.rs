@@ -9,6 +9,7 @@
 //! - **Bottlenecks** of each edition's latest period, by area and kind: new and gone.
 //! - **Findings**: new and fixed (by rule, place and value).
 
+use crate::render::site::csv_path;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -124,7 +125,7 @@ fn scans<'a>(raw: &[Option<&'a [u8]>]) -> Result<Vec<Option<Scan<'a>>>, String> 
     use rayon::prelude::*;
     raw.par_iter()
         .zip(TABLES.par_iter())
-        .map(|(bytes, name)| bytes.map(scan).transpose().map_err(|e| format!("downloads/{name}.csv: {e}")))
+        .map(|(bytes, name)| bytes.map(scan).transpose().map_err(|e| format!("{}: {e}", csv_path(name))))
         .collect()
 }
 
@@ -153,7 +154,7 @@ pub fn read_pair(
 ) -> Result<(Tables, Tables), PairError> {
     use rayon::prelude::*;
     let fetch = |get: &(dyn Fn(&str) -> Option<Vec<u8>> + Sync)| -> Vec<Option<Vec<u8>>> {
-        TABLES.par_iter().map(|n| get(&format!("downloads/{n}.csv"))).collect()
+        TABLES.par_iter().map(|n| get(&csv_path(n))).collect()
     };
     let (ra, rb) = rayon::join(|| fetch(&a), || fetch(&b));
     let sa: Vec<Option<&[u8]>> = ra.iter().map(|b| b.as_deref()).collect();
@@ -165,7 +166,6 @@ pub fn read_pair(
 /// (`None`: the edition has none).
 pub fn pair(ra: &[Option<&[u8]>], rb: &[Option<&[u8]>]) -> Result<(Tables, Tables), PairError> {
     use rayon::prelude::*;
-    let path = |name: &str| format!("downloads/{name}.csv");
     let (sa, sb) = rayon::join(|| scans(ra), || scans(rb));
     let (sa, sb) = (sa.map_err(PairError::First)?, sb.map_err(PairError::Second)?);
     let latest = |s: &[Option<Scan>]| {
@@ -183,7 +183,7 @@ pub fn pair(ra: &[Option<&[u8]>], rb: &[Option<&[u8]>]) -> Result<(Tables, Table
         .zip(sa.par_iter().zip(sb.par_iter()))
         .map(|(name, (x, y))| {
             let whole = |s: &Option<Scan>| s.as_ref().map_or(Ok(Table::default()), |s| table_of(s.header, &s.records));
-            let err = |e: String| format!("{}: {e}", path(name));
+            let err = |e: String| format!("{}: {e}", csv_path(name));
             match (x, y) {
                 (Some(x), Some(y)) if same_period && keyed_table(name) && x.header == y.header => {
                     let (in_x, in_y): (std::collections::HashSet<&[u8]>, std::collections::HashSet<&[u8]>) =
@@ -230,7 +230,7 @@ impl Tables {
         let by_name = TABLES
             .par_iter()
             .map(|name| {
-                let path = format!("downloads/{name}.csv");
+                let path = csv_path(name);
                 let t = match get(&path) {
                     Some(bytes) => Table::parse(&bytes).map_err(|e| format!("{path}: {e}"))?,
                     None => Table::default(),

@@ -270,7 +270,8 @@ impl Prepared {
         let mut all: Vec<String> = ASSETS.iter().map(|(p, _)| (*p).to_string()).collect();
         if self.period(input).is_some() {
             all.extend(self.pages.keys().cloned());
-            all.extend(DOWNLOADS.iter().map(|p| (*p).to_string()));
+            all.extend(TABLES.iter().map(|t| csv_path(t)));
+            all.push(WORKBOOK.to_string());
             all.extend(["index.html".to_string(), SEARCH_INDEX.to_string()]);
         }
         all.sort();
@@ -283,13 +284,8 @@ impl Prepared {
 }
 
 /// The downloads' paths.
-const DOWNLOADS: &[&str] = &[
-    "downloads/bottlenecks.csv",
-    "downloads/budget.csv",
-    "downloads/cascade.csv",
-    "downloads/findings.csv",
-    "downloads/ftc-data.xlsx",
-];
+/// The downloads workbook, every table a sheet.
+pub const WORKBOOK: &str = "downloads/ftc-data.xlsx";
 const SEARCH_INDEX: &str = "assets/search-index.js";
 
 /// Parse the templates and list the pages of the latest period (of the waiting one, when
@@ -397,12 +393,11 @@ pub fn render_file(input: &SiteInput<'_>, prepared: &Prepared, path: &str) -> Op
         "index.html" => Some(Ok(view::root_redirect().into_bytes())),
         SEARCH_INDEX => Some(Ok(view::search_index(pr).into_bytes())),
         // The workbook is made from every table; a CSV from its own table alone.
-        "downloads/ftc-data.xlsx" => Some(workbook(&download_tables(input), input).map(|(_, xlsx)| xlsx)),
-        _ if DOWNLOADS.contains(&path) => {
-            let name = path.strip_prefix("downloads/")?.strip_suffix(".csv")?;
-            download_table(input, name).map(|t| Ok(csv(&t)))
-        }
-        _ => render_page(input, prepared, path),
+        WORKBOOK => Some(workbook(&download_tables(input), input).map(|(_, xlsx)| xlsx)),
+        _ => match TABLES.iter().find(|t| csv_path(t) == path) {
+            Some(name) => download_table(input, name).map(|t| Ok(csv(&t))),
+            None => render_page(input, prepared, path),
+        },
     }
 }
 
@@ -438,6 +433,11 @@ pub fn render_site(input: &SiteInput<'_>) -> Result<Site, RenderError> {
 
 /// The download tables by name, in the workbook's order of sheets.
 pub const TABLES: &[&str] = &["cascade", "budget", "bottlenecks", "findings"];
+
+/// Where the CSV download of the table `name` is, in an edition.
+pub fn csv_path(name: &str) -> String {
+    format!("downloads/{name}.csv")
+}
 
 /// The download tables of [`TABLES`]: cascade, budget, bottlenecks (explained in both
 /// languages) and findings, built side by side.
@@ -523,7 +523,7 @@ fn bottlenecks_table<'a>(input: &SiteInput<'a>) -> super::downloads::Table<'a> {
 /// The CSV downloads of these tables, side by side.
 pub fn csvs(tables: &[super::downloads::Table]) -> Site {
     use rayon::prelude::*;
-    tables.par_iter().map(|t| (format!("downloads/{}.csv", t.name), csv(t))).collect()
+    tables.par_iter().map(|t| (csv_path(t.name), csv(t))).collect()
 }
 
 /// One table's CSV download.
@@ -533,11 +533,11 @@ fn csv(table: &super::downloads::Table) -> Vec<u8> {
     csv
 }
 
-/// The workbook of these tables: `downloads/ftc-data.xlsx`.
+/// The workbook of these tables: [`WORKBOOK`].
 fn workbook(tables: &[super::downloads::Table], input: &SiteInput<'_>) -> Result<(String, Vec<u8>), RenderError> {
     let xlsx = super::downloads::to_xlsx(&tables.iter().collect::<Vec<_>>(), &input.report.title, input.sheets)
-        .map_err(|e| RenderError::Template { name: "downloads/ftc-data.xlsx".into(), message: e.to_string() })?;
-    Ok(("downloads/ftc-data.xlsx".into(), xlsx))
+        .map_err(|e| RenderError::Template { name: WORKBOOK.into(), message: e.to_string() })?;
+    Ok((WORKBOOK.into(), xlsx))
 }
 
 /// The downloads: every table as CSV, and all of them in one XLSX, written side by side.
