@@ -197,7 +197,7 @@ fn analyse_period(
     // Each page's room for its lines made once, to size: grown line by line, each area's list
     // was copied as it doubled, into memory touched for the first time.
     for (code, own) in &by_area {
-        if let Some(a) = communes.get_mut(*code).or_else(|| provinces.get_mut(*code)) {
+        if let Some(a) = own_area(&mut communes, &mut provinces, code) {
             a.lines.reserve_exact(own.len());
         }
     }
@@ -205,17 +205,23 @@ fn analyse_period(
     // Each line goes to its own area's page, moved there, not copied: the national budget
     // lines were held twice.
     for l in lines {
-        let own = match communes.get_mut(&*l.area_code) {
-            Some(c) => Some(c),
-            None => provinces.get_mut(&*l.area_code),
-        };
-        if let Some(a) = own {
+        if let Some(a) = own_area(&mut communes, &mut provinces, &l.area_code) {
             a.lines.push(l);
         }
     }
     let mut pr = PeriodReport { period, expected_execution: expected, initiative, provinces, districts, communes };
     changes::assign_ranks(&mut pr);
     pr
+}
+
+/// The page a budget line with this area code is listed on: its commune's, else its province's
+/// (a line of a district or of the initiative has no page of its own).
+fn own_area<'m>(
+    communes: &'m mut BTreeMap<String, AreaReport>,
+    provinces: &'m mut BTreeMap<String, AreaReport>,
+    code: &str,
+) -> Option<&'m mut AreaReport> {
+    communes.get_mut(code).or_else(|| provinces.get_mut(code))
 }
 
 /// The counts an area's rows give: its total row where there is one, otherwise the sum of its

@@ -123,10 +123,9 @@ pub fn edition_id(period: &str, revision: u32) -> String {
 /// Every edition in `site`, by sequence (oldest first). Hidden folders, files and the `latest`
 /// link are not editions; a folder without `edition.json` is not one either.
 pub fn editions(site: &Path) -> Result<Vec<Manifest>, PublishError> {
-    let mut out = Vec::new();
     let entries = match std::fs::read_dir(site) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io(site)(e)),
     };
     let mut paths = Vec::new();
@@ -148,9 +147,7 @@ pub fn editions(site: &Path) -> Result<Vec<Manifest>, PublishError> {
     paths.sort();
     use rayon::prelude::*;
     let read: Vec<Result<Manifest, PublishError>> = paths.par_iter().map(|p| read_manifest(p)).collect();
-    for m in read {
-        out.push(m?);
-    }
+    let mut out = read.into_iter().collect::<Result<Vec<_>, _>>()?;
     out.sort_by(|a, b| (a.sequence, &a.edition).cmp(&(b.sequence, &b.edition)));
     Ok(out)
 }
